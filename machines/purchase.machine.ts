@@ -1,0 +1,528 @@
+// The USSD purchase journey as a pure statechart: menu → provider → subscriber → amount → recipient →
+// quote → confirm. No I/O here: the quote, confirm and "last tokens" calls are actors the caller provides
+// with `purchaseMachine.provide({ actors: { ... } })`. Context holds plain JSON only, because the
+// snapshot is persisted between callbacks; screens are derived from state + context by the caller.
+import { and, assign, fromPromise, setup } from "xstate";
+
+/** Bump when states or context change shape: stored snapshots of another version are discarded. */
+export const PURCHASE_MACHINE_VERSION = 1;
+
+export const BACK = "0";
+export const HOME = "00";
+export const MORE = "98";
+
+export interface JourneyProduct {
+  type: string;
+  name: string;
+  subscriberLabel: string;
+  subscriberMinLength: number;
+  subscriberMaxLength: number;
+  subscriberPattern: string;
+  subscriberHint: string;
+  providers: { code: string; name: string }[];
+  issuesToken: boolean;
+  subscriberIsPhone: boolean;
+}
+
+export interface JourneyInput {
+  /** The aggregator's session id: every purchase made in this journey is tied to it. */
+  sessionId: string;
+  /** The dialling phone, E.164 digits without `+`. */
+  phone: string;
+  products: JourneyProduct[];
+  /** Amount limits as decimal strings, e.g. "1.00" and "5000.00". */
+  minAmount: string;
+  maxAmount: string;
+  currency: string;
+}
+
+export interface QuoteDetails {
+  reference: string;
+  customerName?: string;
+  amount: string;
+  charge: string;
+  total: string;
+  currency: string;
+}
+
+export interface QuoteRequest {
+  sessionId: string;
+  phone: string;
+  product: JourneyProduct;
+  providerCode: string;
+  subscriberId: string;
+  amount: string;
+  recipient: string;
+}
+
+export type PurchaseOutcome =
+  | { status: "SUCCESSFUL"; reference: string; units?: string; tokenCount: number }
+  | { status: "FAILED"; reference: string; reason: string }
+  | { status: "PENDING"; reference: string }
+  | { status: "NOT_SENT"; reason: string };
+
+export type LastTokensOutcome = { found: true; reference: string } | { found: false };
+
+/** Steps that wait for the customer's input; `0` returns to the one before. */
+export type InputStep =
+  | "menu"
+  | "provider"
+  | "subscriberChoice"
+  | "subscriber"
+  | "amount"
+  | "recipientChoice"
+  | "recipient"
+  | "quote"
+  | "quoteError";
+
+const inputSteps: InputStep[] = [
+  "menu",
+  "provider",
+  "subscriberChoice",
+  "subscriber",
+  "amount",
+  "recipientChoice",
+  "recipient",
+  "quote",
+  "quoteError",
+];
+
+export interface JourneyContext extends JourneyInput {
+  history: InputStep[];
+  /** Page of the current list screen (menu, providers). */
+  page: number;
+  productIndex: number | null;
+  providerCode: string | null;
+  subscriberId: string | null;
+  amount: string | null;
+  recipient: string | null;
+  quote: QuoteDetails | null;
+  /** Why the last input was refused, shown above the prompt; null when the last input was accepted. */
+  error: string | null;
+  /** The quote failure shown on the quoteError screen, and whether trying again may help. */
+  quoteFailure: { message: string; retryable: boolean } | null;
+  outcome: PurchaseOutcome | null;
+  lastTokens: LastTokensOutcome | null;
+}
+
+/**
+ * One customer input. `asPhone` is the input read as a phone number in the service's region (E.164 digits),
+ * or null; the caller parses it so the machine needs no phone library.
+ */
+export type JourneyEvent = { type: "INPUT"; text: string; asPhone: string | null };
+
+type Ctx = { context: JourneyContext; event: JourneyEvent };
+
+const text = (event: JourneyEvent) => event.text.trim();
+
+function chosenNumber(event: JourneyEvent): number | null {
+  const t = text(event);
+  return /^[1-9]\d?$/.test(t) ? Number(t) : null;
+}
+
+function selectedProduct(context: JourneyContext): JourneyProduct | null {
+  return context.productIndex === null ? null : (context.products[context.productIndex] ?? null);
+}
+
+/** The identifier as the vendor wants it, or the reason it is refused. */
+function readSubscriber(
+  context: JourneyContext,
+  raw: string,
+  asPhone: string | null,
+): string | { error: string } {
+  const product = selectedProduct(context);
+  if (!product) return { error: "Please choose a product." };
+  const candidate = product.subscriberIsPhone && asPhone ? asPhone : raw.replace(/[\s-]/g, "");
+  // The prompt shows the hint again, so the error itself stays short.
+  const invalid = { error: `Invalid ${product.subscriberLabel.toLowerCase()}.` };
+  if (candidate.length < product.subscriberMinLength || candidate.length > product.subscriberMaxLength) {
+    return invalid;
+  }
+  if (!matchesPattern(product.subscriberPattern, candidate)) return invalid;
+  return candidate;
+}
+
+/** A vendor pattern that is not a valid regular expression is ignored: the vendor still validates on quote. */
+function matchesPattern(pattern: string, candidate: string): boolean {
+  if (!pattern) return true;
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(candidate);
+  } catch {
+    return true;
+  }
+}
+
+/** Amount in cents, or null when it is not a positive decimal with at most 2 places. */
+export function toCents(amount: string): number | null {
+  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(amount.trim());
+  if (!match) return null;
+  return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
+}
+
+export function formatCents(cents: number): string {
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+}
+
+function readAmount(context: JourneyContext, raw: string): string | { error: string } {
+  const cents = toCents(raw);
+  const min = toCents(context.minAmount) ?? 1;
+  const max = toCents(context.maxAmount) ?? Number.MAX_SAFE_INTEGER;
+  const range = `Enter ${context.currency} ${formatCents(min)} to ${formatCents(max)}.`;
+  if (cents === null || cents <= 0) return { error: `Invalid amount. ${range}` };
+  if (cents < min || cents > max) return { error: `Amount out of range. ${range}` };
+  return formatCents(cents);
+}
+
+const backTransitions = inputSteps.map((step) => ({
+  guard: { type: "isBackTo" as const, params: { step } },
+  target: `#purchase.${step}`,
+  actions: "goBack" as const,
+}));
+
+/** `00` and `0` work at every prompt; list screens also page with `98`. */
+const navigation = [
+  { guard: "isHome" as const, target: "#purchase.menu", actions: "goHome" as const },
+  ...backTransitions,
+];
+
+export const purchaseMachine = setup({
+  types: {
+    context: {} as JourneyContext,
+    events: {} as JourneyEvent,
+    input: {} as JourneyInput,
+  },
+  actors: {
+    // Placeholders: the caller provides the real ones. Failing loudly beats a silent purchase-less journey.
+    requestQuote: fromPromise<QuoteDetails, QuoteRequest>(async () => {
+      throw new Error("requestQuote actor not provided");
+    }),
+    confirmPurchase: fromPromise<PurchaseOutcome, { reference: string }>(async () => {
+      throw new Error("confirmPurchase actor not provided");
+    }),
+    resendLastTokens: fromPromise<LastTokensOutcome, { phone: string }>(async () => {
+      throw new Error("resendLastTokens actor not provided");
+    }),
+  },
+  guards: {
+    isHome: ({ event }: Ctx) => text(event) === HOME,
+    isBack: ({ event }: Ctx) => text(event) === BACK,
+    isMore: ({ event }: Ctx) => text(event) === MORE,
+    isBackTo: ({ context, event }: Ctx, params: { step: InputStep }) =>
+      text(event) === BACK && context.history.at(-1) === params.step,
+    choseLastTokens: ({ context, event }: Ctx) => chosenNumber(event) === context.products.length + 1,
+    choseProduct: ({ context, event }: Ctx) => {
+      const n = chosenNumber(event);
+      return n !== null && n <= context.products.length;
+    },
+    choseProvider: ({ context, event }: Ctx) => {
+      const n = chosenNumber(event);
+      return n !== null && n <= (selectedProduct(context)?.providers.length ?? 0);
+    },
+    hasManyProviders: ({ context }: Ctx) => (selectedProduct(context)?.providers.length ?? 0) > 1,
+    subscriberIsPhone: ({ context }: Ctx) => selectedProduct(context)?.subscriberIsPhone === true,
+    issuesToken: ({ context }: Ctx) => selectedProduct(context)?.issuesToken !== false,
+    validSubscriber: ({ context, event }: Ctx) =>
+      typeof readSubscriber(context, text(event), event.asPhone) === "string",
+    ownNumberIsValidSubscriber: ({ context }: Ctx) =>
+      typeof readSubscriber(context, context.phone, context.phone) === "string",
+    validAmount: ({ context, event }: Ctx) => typeof readAmount(context, text(event)) === "string",
+    validPhone: ({ event }: Ctx) => event.asPhone !== null,
+    isOption: ({ event }: Ctx, params: { option: string }) => text(event) === params.option,
+    quoteRetryable: ({ context }: Ctx) => context.quoteFailure?.retryable === true,
+  },
+  actions: {
+    goHome: assign(({ context }) => ({
+      ...freshJourney(context),
+    })),
+    goBack: assign(({ context }) => ({
+      history: context.history.slice(0, -1),
+      page: 0,
+      error: null,
+    })),
+    /** Moving forward from a step: remember it so `0` can come back to it. */
+    leave: assign(({ context }, params: { step: InputStep }) => ({
+      history: [...context.history, params.step],
+      page: 0,
+      error: null,
+    })),
+    nextPage: assign(({ context }) => ({ page: context.page + 1, error: null })),
+    previousPage: assign(({ context }) => ({ page: Math.max(0, context.page - 1), error: null })),
+    refuse: assign((_, params: { error: string }) => ({ error: params.error })),
+    chooseProduct: assign(({ context, event }) => {
+      const index = (chosenNumber(event) ?? 1) - 1;
+      const product = context.products[index];
+      const onlyProvider = product?.providers.length === 1 ? (product.providers[0]?.code ?? null) : null;
+      return {
+        productIndex: index,
+        providerCode: onlyProvider,
+        subscriberId: null,
+        amount: null,
+        recipient: null,
+        quote: null,
+      };
+    }),
+    chooseProvider: assign(({ context, event }) => ({
+      providerCode: selectedProduct(context)?.providers[(chosenNumber(event) ?? 1) - 1]?.code ?? null,
+    })),
+    setSubscriber: assign(({ context, event }) => ({
+      subscriberId: readSubscriber(context, text(event), event.asPhone) as string,
+    })),
+    setOwnNumberAsSubscriber: assign(({ context }) => ({
+      subscriberId: readSubscriber(context, context.phone, context.phone) as string,
+    })),
+    refuseSubscriber: assign(({ context, event }) => {
+      const result = readSubscriber(context, text(event), event.asPhone);
+      return { error: typeof result === "string" ? null : result.error };
+    }),
+    setAmount: assign(({ context, event }) => ({ amount: readAmount(context, text(event)) as string })),
+    refuseAmount: assign(({ context, event }) => {
+      const result = readAmount(context, text(event));
+      return { error: typeof result === "string" ? null : result.error };
+    }),
+    setRecipientToOwnPhone: assign(({ context }) => ({ recipient: context.phone })),
+    setRecipient: assign(({ event }) => ({ recipient: event.asPhone })),
+    // A product without a token still has a beneficiary phone: the buyer's (airtime: the topped-up number
+    // is the subscriber, the receipt goes to the buyer).
+    setRecipientForTokenlessProduct: assign(({ context }) => ({ recipient: context.phone })),
+  },
+}).createMachine({
+  id: "purchase",
+  context: ({ input }) => ({
+    ...input,
+    ...emptyJourney(),
+  }),
+  initial: "menu",
+  states: {
+    menu: {
+      on: {
+        INPUT: [
+          { guard: "isHome", actions: "goHome" },
+          { guard: "isBack", actions: "previousPage" },
+          { guard: "isMore", actions: "nextPage" },
+          { guard: "choseLastTokens", target: "lastTokens" },
+          {
+            guard: "choseProduct",
+            target: "afterProduct",
+            actions: ["chooseProduct", { type: "leave", params: { step: "menu" } }],
+          },
+          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+        ],
+      },
+    },
+    afterProduct: {
+      always: [
+        { guard: "hasManyProviders", target: "provider" },
+        { guard: "subscriberIsPhone", target: "subscriberChoice" },
+        { target: "subscriber" },
+      ],
+    },
+    provider: {
+      on: {
+        INPUT: [
+          ...navigation,
+          { guard: "isMore", actions: "nextPage" },
+          {
+            guard: "choseProvider",
+            target: "afterProvider",
+            actions: ["chooseProvider", { type: "leave", params: { step: "provider" } }],
+          },
+          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+        ],
+      },
+    },
+    afterProvider: {
+      always: [{ guard: "subscriberIsPhone", target: "subscriberChoice" }, { target: "subscriber" }],
+    },
+    subscriberChoice: {
+      on: {
+        INPUT: [
+          ...navigation,
+          {
+            guard: and([{ type: "isOption", params: { option: "1" } }, "ownNumberIsValidSubscriber"]),
+            target: "amount",
+            actions: ["setOwnNumberAsSubscriber", { type: "leave", params: { step: "subscriberChoice" } }],
+          },
+          {
+            guard: { type: "isOption", params: { option: "1" } },
+            actions: { type: "refuse", params: { error: "Your number cannot be used here. Choose 2." } },
+          },
+          {
+            guard: { type: "isOption", params: { option: "2" } },
+            target: "subscriber",
+            actions: { type: "leave", params: { step: "subscriberChoice" } },
+          },
+          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+        ],
+      },
+    },
+    subscriber: {
+      on: {
+        INPUT: [
+          ...navigation,
+          {
+            guard: "validSubscriber",
+            target: "amount",
+            actions: ["setSubscriber", { type: "leave", params: { step: "subscriber" } }],
+          },
+          { actions: "refuseSubscriber" },
+        ],
+      },
+    },
+    amount: {
+      on: {
+        INPUT: [
+          ...navigation,
+          {
+            guard: "validAmount",
+            target: "afterAmount",
+            actions: ["setAmount", { type: "leave", params: { step: "amount" } }],
+          },
+          { actions: "refuseAmount" },
+        ],
+      },
+    },
+    afterAmount: {
+      always: [
+        { guard: "issuesToken", target: "recipientChoice" },
+        { target: "quoting", actions: "setRecipientForTokenlessProduct" },
+      ],
+    },
+    recipientChoice: {
+      on: {
+        INPUT: [
+          ...navigation,
+          {
+            guard: { type: "isOption", params: { option: "1" } },
+            target: "quoting",
+            actions: ["setRecipientToOwnPhone", { type: "leave", params: { step: "recipientChoice" } }],
+          },
+          {
+            guard: { type: "isOption", params: { option: "2" } },
+            target: "recipient",
+            actions: { type: "leave", params: { step: "recipientChoice" } },
+          },
+          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+        ],
+      },
+    },
+    recipient: {
+      on: {
+        INPUT: [
+          ...navigation,
+          {
+            guard: "validPhone",
+            target: "quoting",
+            actions: ["setRecipient", { type: "leave", params: { step: "recipient" } }],
+          },
+          { actions: { type: "refuse", params: { error: "Invalid phone number." } } },
+        ],
+      },
+    },
+    quoting: {
+      tags: ["busy"],
+      invoke: {
+        id: "quote",
+        src: "requestQuote",
+        input: ({ context }) => ({
+          sessionId: context.sessionId,
+          phone: context.phone,
+          product: selectedProduct(context) as JourneyProduct,
+          providerCode: context.providerCode ?? "",
+          subscriberId: context.subscriberId ?? "",
+          amount: context.amount ?? "",
+          recipient: context.recipient ?? context.phone,
+        }),
+        onDone: {
+          target: "quote",
+          actions: assign(({ event }) => ({ quote: event.output, quoteFailure: null, error: null })),
+        },
+        onError: {
+          target: "quoteError",
+          actions: assign(({ event }) => ({ quoteFailure: describeFailure(event.error), error: null })),
+        },
+      },
+    },
+    quote: {
+      on: {
+        INPUT: [
+          ...navigation,
+          { guard: { type: "isOption", params: { option: "1" } }, target: "confirming" },
+          { guard: { type: "isOption", params: { option: "2" } }, target: "cancelled" },
+          { actions: { type: "refuse", params: { error: "Reply 1 to pay or 2 to cancel." } } },
+        ],
+      },
+    },
+    quoteError: {
+      on: {
+        INPUT: [
+          ...navigation,
+          {
+            guard: and([{ type: "isOption", params: { option: "1" } }, "quoteRetryable"]),
+            target: "quoting",
+          },
+          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+        ],
+      },
+    },
+    confirming: {
+      tags: ["busy"],
+      invoke: {
+        id: "confirm",
+        src: "confirmPurchase",
+        input: ({ context }) => ({ reference: context.quote?.reference ?? "" }),
+        onDone: { target: "done", actions: assign(({ event }) => ({ outcome: event.output })) },
+        // The purchase service only throws before the buy was sent, so nothing was charged.
+        onError: {
+          target: "done",
+          actions: assign(() => ({
+            outcome: { status: "NOT_SENT" as const, reason: "Sorry, we could not complete your purchase." },
+          })),
+        },
+      },
+    },
+    lastTokens: {
+      tags: ["busy"],
+      invoke: {
+        id: "lastTokens",
+        src: "resendLastTokens",
+        input: ({ context }) => ({ phone: context.phone }),
+        onDone: { target: "lastTokensDone", actions: assign(({ event }) => ({ lastTokens: event.output })) },
+        onError: { target: "lastTokensDone", actions: assign(() => ({ lastTokens: null })) },
+      },
+    },
+    lastTokensDone: { type: "final" },
+    done: { type: "final" },
+    cancelled: { type: "final" },
+  },
+});
+
+function emptyJourney() {
+  return {
+    history: [] as InputStep[],
+    page: 0,
+    productIndex: null,
+    providerCode: null,
+    subscriberId: null,
+    amount: null,
+    recipient: null,
+    quote: null,
+    error: null,
+    quoteFailure: null,
+    outcome: null,
+    lastTokens: null,
+  };
+}
+
+function freshJourney(context: JourneyContext): JourneyContext {
+  return { ...context, ...emptyJourney() };
+}
+
+/** Errors from the quote actor carry a customer message and whether trying again may help. */
+function describeFailure(error: unknown): { message: string; retryable: boolean } {
+  const e = error as { customerMessage?: unknown; kind?: unknown } | null;
+  const message =
+    typeof e?.customerMessage === "string" ? e.customerMessage : "The provider is slow, please try again.";
+  return { message, retryable: e?.kind !== "rejected" };
+}
+
+export type PurchaseMachine = typeof purchaseMachine;

@@ -1,0 +1,70 @@
+// The Express app: routes → channel handlers. No business logic here.
+import express, { type ErrorRequestHandler, type Request, type Response } from "express";
+import type { Logger } from "./log.js";
+import { formatAfricasTalking, parseAfricasTalking } from "./ussd/aggregators/africastalking.js";
+import { UssdSessions } from "./ussd/session.js";
+
+export interface HealthReport {
+  ok: boolean;
+  detail: Record<string, unknown>;
+}
+
+export interface AppDeps {
+  ussd: UssdSessions;
+  /** Aggregator phone fields → E.164 digits. */
+  toPhone: (raw: string) => string | null;
+  health: () => Promise<HealthReport>;
+  logger: Logger;
+}
+
+const BODY_LIMIT = "16kb";
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  app.use(express.json({ limit: BODY_LIMIT }));
+
+  app.post("/ussd/africastalking", async (req: Request, res: Response) => {
+    const parsed = parseAfricasTalking(req.body, deps.toPhone);
+    if (!parsed.ok) {
+      res.status(400).type("text/plain").send(parsed.reason);
+      return;
+    }
+    let reply = UssdSessions.busyReply;
+    try {
+      reply = await deps.ussd.handle(parsed.request);
+    } catch (error) {
+      deps.logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        "USSD callback failed",
+      );
+    }
+    res.status(200).type("text/plain").send(formatAfricasTalking(reply));
+  });
+
+  app.get("/health", async (_req, res) => {
+    const report = await deps.health().catch((error: unknown) => ({
+      ok: false,
+      detail: { error: error instanceof Error ? error.message : String(error) },
+    }));
+    res.status(report.ok ? 200 : 503).json({ status: report.ok ? "ok" : "unavailable", ...report.detail });
+  });
+
+  app.use((_req, res) => {
+    res.status(404).type("text/plain").send("Not found");
+  });
+
+  // Malformed or oversized bodies get a short 4xx, never a stack trace.
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    const status =
+      typeof error?.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500)
+      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "request failed");
+    const message = status === 413 ? "Body too large" : status === 400 ? "Malformed body" : "Request failed";
+    res.status(status).type("text/plain").send(message);
+  };
+  app.use(onError);
+  return app;
+}

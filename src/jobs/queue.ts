@@ -1,0 +1,37 @@
+// The background-work port. Shaped like BullMQ (named queues, attempts, exponential backoff, a final
+// give-up) so the Redis-backed implementation can replace the in-process one without touching callers.
+
+export interface Job<T> {
+  data: T;
+  /** 1 on the first run. */
+  attempt: number;
+  /** Saves progress so a retry resumes where this run stopped (e.g. parts of an SMS batch already sent). */
+  update(data: T): Promise<void>;
+}
+
+export interface WorkerOptions<T> {
+  /** Total runs before giving up. */
+  attempts: number;
+  /** Delay before the second run; doubles on each further retry. */
+  backoffMs: number;
+  maxBackoffMs?: number;
+  /** Called once after the last failed run. */
+  onGiveUp?: (data: T, error: unknown) => Promise<void>;
+}
+
+export interface JobQueue {
+  register<T>(name: string, run: (job: Job<T>) => Promise<void>, options: WorkerOptions<T>): void;
+  enqueue<T>(name: string, data: T, options?: { delayMs?: number }): Promise<void>;
+  /** Stops taking new runs and waits for the ones in progress. */
+  close(): Promise<void>;
+}
+
+/** Thrown by a job that must not be retried (retrying cannot help). */
+export class PermanentJobError extends Error {
+  override name = "PermanentJobError";
+}
+
+export function backoffDelay(options: WorkerOptions<unknown>, attempt: number): number {
+  const delay = options.backoffMs * 2 ** Math.max(0, attempt - 1);
+  return Math.min(delay, options.maxBackoffMs ?? Number.POSITIVE_INFINITY);
+}

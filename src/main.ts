@@ -1,0 +1,170 @@
+// The only place that reads configuration and wires adapters together.
+import type { Server } from "node:http";
+import { pathToFileURL } from "node:url";
+import { createApp, type HealthReport } from "./app.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { MemoryJobQueue } from "./jobs/memory.js";
+import { createLogger, type Logger } from "./log.js";
+import { regionOf, toE164Digits } from "./phone.js";
+import { MemoryLedger } from "./purchases/memory-ledger.js";
+import { PurchaseService } from "./purchases/purchases.js";
+import { AfricasTalkingSmsSender } from "./sms/gateways/africastalking.js";
+import { LogSmsSender } from "./sms/gateways/log.js";
+import { SmsOutbox } from "./sms/outbox.js";
+import type { SmsSender } from "./sms/sender.js";
+import { MemoryStore } from "./store/memory.js";
+import { UssdSessions } from "./ussd/session.js";
+import { SANDBOX_CREDENTIALS, startScratchPowerSandbox } from "./vending/sandbox/scratchpower-v1.js";
+import { ScratchPowerV1Client } from "./vending/scratchpower-v1.js";
+
+export interface Service {
+  app: ReturnType<typeof createApp>;
+  /** Base URL of the built-in vendor sandbox, when it runs. */
+  sandboxUrl?: string;
+  close(): Promise<void>;
+}
+
+/** Builds the whole product from configuration. Tests call this with their own config and logger. */
+export async function buildService(
+  config: Config,
+  logger: Logger = createLogger(config.LOG_LEVEL),
+): Promise<Service> {
+  const region = regionOf(config.LOCALE);
+  const toPhone = (raw: string) => toE164Digits(raw, region);
+
+  const sandbox = config.SCRATCHPOWER_URL
+    ? undefined
+    : await startScratchPowerSandbox({ confirmHangMs: config.SANDBOX_CONFIRM_HANG_MS });
+  if (sandbox) logger.info({ url: sandbox.url }, "SCRATCHPOWER_URL unset: using the built-in vendor sandbox");
+
+  const vendor = new ScratchPowerV1Client({
+    baseUrl: config.SCRATCHPOWER_URL ?? (sandbox?.url as string),
+    credentials: sandbox
+      ? {
+          clientId: SANDBOX_CREDENTIALS.client_id,
+          clientSecret: SANDBOX_CREDENTIALS.client_secret,
+          username: SANDBOX_CREDENTIALS.username,
+          password: SANDBOX_CREDENTIALS.password,
+          orgCode: SANDBOX_CREDENTIALS.org_code,
+        }
+      : {
+          clientId: config.SCRATCHPOWER_CLIENT_ID ?? "",
+          clientSecret: config.SCRATCHPOWER_CLIENT_SECRET ?? "",
+          username: config.SCRATCHPOWER_USERNAME ?? "",
+          password: config.SCRATCHPOWER_PASSWORD ?? "",
+          orgCode: config.SCRATCHPOWER_ORG_CODE ?? "",
+        },
+    ...(config.SCRATCHPOWER_ACCOUNT_ID ? { accountId: config.SCRATCHPOWER_ACCOUNT_ID } : {}),
+    locale: config.LOCALE,
+    currency: config.CURRENCY,
+    timeoutMs: config.VENDOR_TIMEOUT_MS,
+    confirmTimeoutMs: config.CONFIRM_TIMEOUT_MS,
+    logger,
+  });
+
+  const store = new MemoryStore();
+  const ledger = new MemoryLedger();
+  const jobs = new MemoryJobQueue(logger);
+  const outbox = new SmsOutbox(jobs, smsSender(config, logger), logger, {
+    attempts: config.SMS_ATTEMPTS,
+    backoffMs: config.SMS_BACKOFF_MS,
+    maxBackoffMs: 10 * 60_000,
+  });
+  const purchases = new PurchaseService(
+    vendor,
+    ledger,
+    jobs,
+    outbox,
+    {
+      confirmWaitMs: config.CONFIRM_WAIT_MS,
+      resolveAttempts: config.RESOLVE_ATTEMPTS,
+      resolveBackoffMs: config.RESOLVE_BACKOFF_MS,
+      resolveMaxBackoffMs: config.RESOLVE_MAX_BACKOFF_MS,
+    },
+    logger,
+  );
+  const ussd = new UssdSessions(
+    store,
+    purchases,
+    () => vendor.products(),
+    {
+      toPhone,
+      currency: config.CURRENCY,
+      minAmount: config.AMOUNT_MIN,
+      maxAmount: config.AMOUNT_MAX,
+      sessionTtlSeconds: config.USSD_SESSION_TTL_SECONDS,
+      sourceChannel: "USSD",
+      replyBudgetMs: config.USSD_REPLY_BUDGET_MS,
+      screenLimit: config.USSD_SCREEN_LIMIT,
+    },
+    logger,
+  );
+
+  const health = async (): Promise<HealthReport> => {
+    const storeOk = await store.ping();
+    return {
+      ok: storeOk,
+      detail: { store: storeOk ? "memory" : "down", vendor: config.VENDOR, sandbox: Boolean(sandbox) },
+    };
+  };
+
+  const app = createApp({ ussd, toPhone, health, logger });
+  return {
+    app,
+    ...(sandbox ? { sandboxUrl: sandbox.url } : {}),
+    async close() {
+      await jobs.close();
+      await store.close();
+      await sandbox?.close();
+    },
+  };
+}
+
+function smsSender(config: Config, logger: Logger): SmsSender {
+  if (config.SMS_PROVIDER === "africastalking") {
+    return new AfricasTalkingSmsSender({
+      username: config.AFRICASTALKING_USERNAME ?? "",
+      apiKey: config.AFRICASTALKING_API_KEY ?? "",
+      ...(config.AFRICASTALKING_SENDER_ID ? { senderId: config.AFRICASTALKING_SENDER_ID } : {}),
+      ...(config.AFRICASTALKING_SMS_URL ? { url: config.AFRICASTALKING_SMS_URL } : {}),
+    });
+  }
+  return new LogSmsSender(logger);
+}
+
+/** `npm start`: serve until SIGTERM/SIGINT, then stop taking callbacks and finish in-flight work. */
+async function run(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const service = await buildService(config, logger);
+  const server: Server = service.app.listen(config.PORT, () => {
+    logger.info({ port: config.PORT }, "USSD/SMS vending service listening");
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    server.close(() => {
+      void service.close().then(() => process.exit(0));
+    });
+    // Idle keep-alive connections would hold close() open.
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 20_000).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void run();
+}

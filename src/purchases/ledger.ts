@@ -1,0 +1,67 @@
+// The purchase ledger port: the record of every purchase, written before the buy is sent.
+// The memory implementation is beside it; a Redis one replaces it without touching callers.
+
+export type PurchaseStatus = "QUOTED" | "CONFIRMING" | "SUCCESSFUL" | "FAILED" | "UNKNOWN";
+
+export interface PurchaseRecord {
+  /** Our external_reference: the key of the purchase everywhere. */
+  reference: string;
+  channel: "USSD" | "SMS";
+  /** The USSD session that made it, so one session can never buy twice. */
+  sessionId?: string;
+  /** The buyer's phone and the phone that receives the token, E.164 digits. */
+  phone: string;
+  recipient: string;
+  productType: string;
+  productName: string;
+  subscriberLabel: string;
+  providerCode: string;
+  subscriberId: string;
+  amount: string;
+  charge: string;
+  total: string;
+  currency: string;
+  customerName?: string;
+  sourceChannel: string;
+  status: PurchaseStatus;
+  history: { status: PurchaseStatus; at: string }[];
+  vendorReference?: string;
+  /** The vendor's raw token field, in the vendor's order. Never logged. */
+  token?: string;
+  units?: string;
+  failureReason?: string;
+  /** Set when automatic resolution gave up: an operator must look at this purchase. */
+  needsOperator?: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewPurchase = Omit<PurchaseRecord, "status" | "history" | "createdAt" | "updatedAt">;
+
+export type PurchasePatch = Partial<
+  Pick<PurchaseRecord, "vendorReference" | "token" | "units" | "failureReason" | "needsOperator">
+>;
+
+export interface PurchaseLedger {
+  /** Records a quoted purchase. */
+  create(purchase: NewPurchase): Promise<PurchaseRecord>;
+  get(reference: string): Promise<PurchaseRecord | null>;
+  /**
+   * Atomically moves a purchase to `to` if its status is one of `from`; returns the updated record, or
+   * null when the status was something else (e.g. a second attempt to confirm).
+   */
+  transition(
+    reference: string,
+    from: PurchaseStatus[],
+    to: PurchaseStatus,
+    patch?: PurchasePatch,
+  ): Promise<PurchaseRecord | null>;
+  /** Updates fields without a status change (e.g. flagging for the operator). */
+  update(reference: string, patch: PurchasePatch): Promise<PurchaseRecord | null>;
+  /** Purchases of one USSD session, oldest first. */
+  forSession(sessionId: string): Promise<PurchaseRecord[]>;
+  /** The latest successful purchase with tokens bought by, or delivered to, this phone. */
+  lastWithTokensFor(phone: string): Promise<PurchaseRecord | null>;
+  /** Purchases whose outcome is not known yet (CONFIRMING, UNKNOWN): resumed after a restart. */
+  unresolved(): Promise<PurchaseRecord[]>;
+}

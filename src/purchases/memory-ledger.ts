@@ -1,0 +1,68 @@
+import type { NewPurchase, PurchaseLedger, PurchasePatch, PurchaseRecord, PurchaseStatus } from "./ledger.js";
+
+/** In-process ledger for a single instance; records are copied in and out so callers cannot mutate it. */
+export class MemoryLedger implements PurchaseLedger {
+  private readonly records = new Map<string, PurchaseRecord>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async create(purchase: NewPurchase): Promise<PurchaseRecord> {
+    if (this.records.has(purchase.reference))
+      throw new Error(`duplicate purchase reference ${purchase.reference}`);
+    const at = this.now().toISOString();
+    const record: PurchaseRecord = {
+      ...purchase,
+      status: "QUOTED",
+      history: [{ status: "QUOTED", at }],
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.records.set(record.reference, structuredClone(record));
+    return record;
+  }
+
+  async get(reference: string): Promise<PurchaseRecord | null> {
+    const record = this.records.get(reference);
+    return record ? structuredClone(record) : null;
+  }
+
+  async transition(
+    reference: string,
+    from: PurchaseStatus[],
+    to: PurchaseStatus,
+    patch: PurchasePatch = {},
+  ): Promise<PurchaseRecord | null> {
+    // Check and write happen in one synchronous step: nothing can interleave in this process.
+    const record = this.records.get(reference);
+    if (!record || !from.includes(record.status)) return null;
+    const at = this.now().toISOString();
+    Object.assign(record, patch, { status: to, updatedAt: at });
+    record.history.push({ status: to, at });
+    return structuredClone(record);
+  }
+
+  async update(reference: string, patch: PurchasePatch): Promise<PurchaseRecord | null> {
+    const record = this.records.get(reference);
+    if (!record) return null;
+    Object.assign(record, patch, { updatedAt: this.now().toISOString() });
+    return structuredClone(record);
+  }
+
+  async forSession(sessionId: string): Promise<PurchaseRecord[]> {
+    return [...this.records.values()].filter((r) => r.sessionId === sessionId).map((r) => structuredClone(r));
+  }
+
+  async lastWithTokensFor(phone: string): Promise<PurchaseRecord | null> {
+    let last: PurchaseRecord | null = null;
+    for (const r of this.records.values()) {
+      if (r.status === "SUCCESSFUL" && r.token && (r.phone === phone || r.recipient === phone)) last = r;
+    }
+    return last ? structuredClone(last) : null;
+  }
+
+  async unresolved(): Promise<PurchaseRecord[]> {
+    return [...this.records.values()]
+      .filter((r) => r.status === "CONFIRMING" || r.status === "UNKNOWN")
+      .map((r) => structuredClone(r));
+  }
+}

@@ -1,0 +1,318 @@
+// Money lives here and only here: quote → record → buy at most once → resolve ambiguity → notify.
+// SPEC section 6: the ledger is written before the buy, the QUOTED → CONFIRMING claim makes a second buy
+// impossible, and an ambiguous buy is only ever resolved by asking the vendor (retry), never by buying again.
+import { randomInt } from "node:crypto";
+import type { JobQueue } from "../jobs/queue.js";
+import { type Logger, maskPhone } from "../log.js";
+import {
+  airtimeReceipt,
+  type PurchaseSummary,
+  purchaseFailedMessage,
+  purchaseUnresolvedMessage,
+  tokenMessages,
+} from "../sms/messages.js";
+import type { SmsOutbox } from "../sms/outbox.js";
+import { parseTokens } from "../sms/tokens.js";
+import { type PurchaseRequest, type Sale, type VendingClient, VendorError } from "../vending/vendor.js";
+import type { PurchaseLedger, PurchaseRecord } from "./ledger.js";
+
+export interface PurchaseSettings {
+  /** How long a USSD reply waits for the buy before saying the token will come by SMS. */
+  confirmWaitMs: number;
+  resolveAttempts: number;
+  resolveBackoffMs: number;
+  resolveMaxBackoffMs: number;
+}
+
+export interface PurchaseOrder {
+  channel: "USSD" | "SMS";
+  sessionId?: string;
+  phone: string;
+  recipient: string;
+  product: { type: string; name: string; subscriberLabel: string };
+  providerCode: string;
+  subscriberId: string;
+  amount: string;
+  sourceChannel: string;
+}
+
+export interface QuotedPurchase {
+  reference: string;
+  customerName?: string;
+  amount: string;
+  charge: string;
+  total: string;
+  currency: string;
+}
+
+export type ConfirmOutcome =
+  | { status: "SUCCESSFUL"; reference: string; units?: string; tokenCount: number }
+  | { status: "FAILED"; reference: string; reason: string }
+  | { status: "PENDING"; reference: string };
+
+const RESOLVE_JOB = "resolve-purchase";
+
+export class PurchaseService {
+  constructor(
+    private readonly vendor: VendingClient,
+    private readonly ledger: PurchaseLedger,
+    private readonly jobs: JobQueue,
+    private readonly outbox: SmsOutbox,
+    private readonly settings: PurchaseSettings,
+    private readonly logger: Logger,
+  ) {
+    jobs.register<{ reference: string }>(RESOLVE_JOB, (job) => this.resolve(job.data.reference), {
+      attempts: settings.resolveAttempts,
+      backoffMs: settings.resolveBackoffMs,
+      maxBackoffMs: settings.resolveMaxBackoffMs,
+      onGiveUp: (data) => this.giveUp(data.reference),
+    });
+  }
+
+  /** Asks the vendor for a quote and records it (status QUOTED). Throws VendorError when refused. */
+  async quote(order: PurchaseOrder): Promise<QuotedPurchase> {
+    const reference = newReference();
+    const quote = await this.vendor.quote(vendorRequest({ ...order, reference }));
+    await this.ledger.create({
+      reference,
+      channel: order.channel,
+      ...(order.sessionId ? { sessionId: order.sessionId } : {}),
+      phone: order.phone,
+      recipient: order.recipient,
+      productType: order.product.type,
+      productName: order.product.name,
+      subscriberLabel: order.product.subscriberLabel,
+      providerCode: order.providerCode,
+      subscriberId: order.subscriberId,
+      amount: quote.amount,
+      charge: quote.charge,
+      total: quote.total,
+      currency: quote.currency,
+      ...(quote.customerName ? { customerName: quote.customerName } : {}),
+      sourceChannel: order.sourceChannel,
+    });
+    return { reference, ...quote };
+  }
+
+  /**
+   * Buys a quoted purchase, at most once ever. Waits up to `confirmWaitMs` for the outcome; past that the
+   * purchase finishes in the background and the customer hears by SMS. Throws only when nothing was sent.
+   */
+  async confirm(reference: string): Promise<ConfirmOutcome> {
+    const record = await this.ledger.get(reference);
+    if (!record) throw new Error(`unknown purchase ${reference}`);
+    if (record.sessionId) {
+      // A replayed or rebuilt USSD session must not buy a second time.
+      const earlier = (await this.ledger.forSession(record.sessionId)).find(
+        (r) => r.reference !== reference && r.status !== "QUOTED",
+      );
+      if (earlier) return outcomeOf(earlier);
+    }
+    const claimed = await this.ledger.transition(reference, ["QUOTED"], "CONFIRMING");
+    if (!claimed) return outcomeOf((await this.ledger.get(reference)) ?? record);
+
+    const settled = this.buy(claimed);
+    const early = await withinMs(settled, this.settings.confirmWaitMs);
+    if (early && early.status !== "UNKNOWN" && early.status !== "CONFIRMING") return outcomeOf(early);
+    if (!early) {
+      // The handset has been told "by SMS": a definite failure arriving later must reach the customer too.
+      void settled.then((final) => (final.status === "FAILED" ? this.notifyFailure(final) : undefined));
+    }
+    return { status: "PENDING", reference };
+  }
+
+  /** Re-sends the tokens of the last purchase bought by or for this phone; false when there is none. */
+  async resendLastTokens(phone: string): Promise<{ found: true; reference: string } | { found: false }> {
+    const record = await this.ledger.lastWithTokensFor(phone);
+    if (!record) return { found: false };
+    await this.outbox.send(phone, tokenMessages(summaryOf(record)), `resend ${record.reference}`);
+    return { found: true, reference: record.reference };
+  }
+
+  /** Status of a purchase, for the operator and for `STATUS` requests. */
+  get(reference: string): Promise<PurchaseRecord | null> {
+    return this.ledger.get(reference);
+  }
+
+  /** The one place a buy is sent. Never throws: every path ends in a recorded status. */
+  private async buy(record: PurchaseRecord): Promise<PurchaseRecord> {
+    const { reference } = record;
+    let sale: Sale;
+    try {
+      this.logger.info({ reference, product: record.productType }, "sending buy");
+      sale = await this.vendor.buy(vendorRequest(record));
+    } catch (error) {
+      if (error instanceof VendorError && error.kind === "rejected") {
+        this.logger.info({ reference, reason: error.customerMessage }, "buy refused by vendor");
+        const failed = await this.ledger.transition(reference, ["CONFIRMING"], "FAILED", {
+          failureReason: error.customerMessage,
+        });
+        return failed ?? record;
+      }
+      // Timeout, 5xx, reset or anything unexpected: the vendor may have sold. Only retry can tell.
+      this.logger.warn({ reference, err: errorText(error) }, "buy outcome unknown, resolving with retry");
+      return this.markUnknown(record);
+    }
+    try {
+      const done = await this.ledger.transition(reference, ["CONFIRMING"], "SUCCESSFUL", saleFields(sale));
+      if (done) await this.deliver(done);
+      return done ?? record;
+    } catch (error) {
+      // Sold, but the record could not be written: retry returns the same token, so resolve later.
+      this.logger.error({ reference, err: errorText(error) }, "could not record a completed sale");
+      return this.markUnknown(record);
+    }
+  }
+
+  private async markUnknown(record: PurchaseRecord): Promise<PurchaseRecord> {
+    const unknown = await this.ledger
+      .transition(record.reference, ["CONFIRMING"], "UNKNOWN")
+      .catch(() => null);
+    await this.jobs.enqueue(
+      RESOLVE_JOB,
+      { reference: record.reference },
+      { delayMs: this.settings.resolveBackoffMs },
+    );
+    return unknown ?? { ...record, status: "UNKNOWN" };
+  }
+
+  /** One attempt to learn an ambiguous buy's outcome; throws (and is retried with backoff) while unknown. */
+  private async resolve(reference: string): Promise<void> {
+    const record = await this.ledger.get(reference);
+    if (!record || (record.status !== "UNKNOWN" && record.status !== "CONFIRMING")) return;
+    const resolution = await this.vendor.resolve(vendorRequest(record));
+    if (resolution.status === "SUCCESSFUL") {
+      const done = await this.ledger.transition(
+        reference,
+        ["UNKNOWN", "CONFIRMING"],
+        "SUCCESSFUL",
+        saleFields(resolution.sale),
+      );
+      this.logger.info({ reference }, "ambiguous buy resolved: successful");
+      if (done) await this.deliver(done);
+      return;
+    }
+    const failed = await this.ledger.transition(reference, ["UNKNOWN", "CONFIRMING"], "FAILED", {
+      failureReason: resolution.reason,
+    });
+    this.logger.info({ reference, reason: resolution.reason }, "ambiguous buy resolved: failed");
+    if (failed) await this.notifyFailure(failed);
+  }
+
+  private async giveUp(reference: string): Promise<void> {
+    const record = await this.ledger.update(reference, { needsOperator: true });
+    this.logger.error({ reference }, "could not resolve purchase outcome: operator must check it");
+    if (record) {
+      await this.outbox.send(
+        record.phone,
+        [purchaseUnresolvedMessage(summaryOf(record))],
+        `unresolved ${reference}`,
+      );
+    }
+  }
+
+  private async deliver(record: PurchaseRecord): Promise<void> {
+    const summary = summaryOf(record);
+    if (record.token) {
+      await this.outbox.send(record.recipient, tokenMessages(summary), `tokens ${record.reference}`);
+    } else {
+      await this.outbox.send(record.phone, [airtimeReceipt(summary)], `receipt ${record.reference}`);
+    }
+    this.logger.info(
+      { reference: record.reference, to: maskPhone(record.recipient), tokens: tokenCount(record) },
+      "purchase successful, SMS queued",
+    );
+  }
+
+  private async notifyFailure(record: PurchaseRecord): Promise<void> {
+    const reason = record.failureReason ?? "The provider declined the purchase.";
+    await this.outbox.send(
+      record.phone,
+      [purchaseFailedMessage(summaryOf(record), reason)],
+      `failed ${record.reference}`,
+    );
+  }
+}
+
+function vendorRequest(p: {
+  product?: { type: string };
+  productType?: string;
+  providerCode: string;
+  subscriberId: string;
+  amount: string;
+  recipient: string;
+  reference: string;
+  sourceChannel: string;
+}): PurchaseRequest {
+  return {
+    productType: p.productType ?? p.product?.type ?? "",
+    providerCode: p.providerCode,
+    subscriberId: p.subscriberId,
+    amount: p.amount,
+    beneficiaryPhone: p.recipient,
+    externalReference: p.reference,
+    sourceChannel: p.sourceChannel,
+  };
+}
+
+function saleFields(sale: Sale) {
+  return {
+    ...(sale.vendorReference ? { vendorReference: sale.vendorReference } : {}),
+    ...(sale.token ? { token: sale.token } : {}),
+    ...(sale.units ? { units: sale.units } : {}),
+  };
+}
+
+function summaryOf(record: PurchaseRecord): PurchaseSummary {
+  return {
+    reference: record.reference,
+    productName: record.productName,
+    subscriberLabel: record.subscriberLabel,
+    subscriberId: record.subscriberId,
+    amount: record.amount,
+    currency: record.currency,
+    ...(record.units ? { units: record.units } : {}),
+    ...(record.token ? { token: record.token } : {}),
+  };
+}
+
+function tokenCount(record: PurchaseRecord): number {
+  return record.token ? parseTokens(record.token).length : 0;
+}
+
+function outcomeOf(record: PurchaseRecord): ConfirmOutcome {
+  const { reference } = record;
+  if (record.status === "SUCCESSFUL") {
+    return {
+      status: "SUCCESSFUL",
+      reference,
+      tokenCount: tokenCount(record),
+      ...(record.units ? { units: record.units } : {}),
+    };
+  }
+  if (record.status === "FAILED") {
+    return { status: "FAILED", reference, reason: record.failureReason ?? "The purchase failed." };
+  }
+  return { status: "PENDING", reference };
+}
+
+/** Our external_reference: 10 characters, no look-alikes (0/O, 1/I/L), easy to read out over the phone. */
+export function newReference(): string {
+  const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+  let reference = "";
+  for (let i = 0; i < 10; i++) reference += alphabet[randomInt(alphabet.length)];
+  return reference;
+}
+
+/** The promise's value if it settles within `ms`, else null (the timer never outlives the race). */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

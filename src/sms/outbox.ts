@@ -1,0 +1,76 @@
+import type { JobQueue } from "../jobs/queue.js";
+import { PermanentJobError } from "../jobs/queue.js";
+import { type Logger, maskPhone } from "../log.js";
+import { SmsSendError, type SmsSender } from "./sender.js";
+
+/** Messages for one phone that must arrive in this order (e.g. the tokens of one purchase). */
+export interface SmsBatch {
+  to: string;
+  texts: string[];
+  /** What the batch is for, for the log (e.g. `tokens P7K2M9QX4A`); never its content. */
+  purpose: string;
+  /** How many texts the gateway has accepted so far: a retry never sends those again. */
+  sent: number;
+}
+
+export interface OutboxOptions {
+  attempts: number;
+  backoffMs: number;
+  maxBackoffMs?: number;
+}
+
+const JOB = "sms";
+
+/** Sends SMS in the background, in order, retrying with backoff until accepted or given up. */
+export class SmsOutbox {
+  constructor(
+    private readonly jobs: JobQueue,
+    private readonly sender: SmsSender,
+    private readonly logger: Logger,
+    options: OutboxOptions,
+  ) {
+    jobs.register<SmsBatch>(JOB, (job) => this.deliver(job.data, job.update), {
+      ...options,
+      onGiveUp: async (batch, error) => {
+        this.logger.error(
+          {
+            to: maskPhone(batch.to),
+            purpose: batch.purpose,
+            sent: batch.sent,
+            of: batch.texts.length,
+            err: String(error),
+          },
+          "SMS not delivered: gave up",
+        );
+      },
+    });
+  }
+
+  async send(to: string, texts: string[], purpose: string): Promise<void> {
+    if (texts.length === 0) return;
+    await this.jobs.enqueue<SmsBatch>(JOB, { to, texts, purpose, sent: 0 });
+  }
+
+  private async deliver(batch: SmsBatch, save: (batch: SmsBatch) => Promise<void>): Promise<void> {
+    for (let i = batch.sent; i < batch.texts.length; i++) {
+      try {
+        const receipt = await this.sender.send({ to: batch.to, text: batch.texts[i] as string });
+        this.logger.info(
+          {
+            to: maskPhone(batch.to),
+            purpose: batch.purpose,
+            part: i + 1,
+            of: batch.texts.length,
+            messageId: receipt.messageId,
+          },
+          "SMS accepted by gateway",
+        );
+      } catch (error) {
+        if (error instanceof SmsSendError && !error.retryable) throw new PermanentJobError(error.message);
+        throw error;
+      }
+      batch.sent = i + 1;
+      await save(batch);
+    }
+  }
+}

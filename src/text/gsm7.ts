@@ -1,0 +1,141 @@
+// GSM 03.38 (3GPP TS 23.038) character counting for SMS parts and USSD screens.
+// One character outside GSM-7 switches a whole message to UCS-2, which halves its capacity,
+// so texts we write are measured here and vendor-supplied text is passed through toGsm7 first.
+
+/** The default alphabet, row by row as in the standard; the ESC position (0x1B) is left out. */
+const BASIC = new Set(
+  "@£$¥èéùìòÇ\nØø\rÅå" +
+    "\u0394_\u03a6\u0393\u039b\u03a9\u03a0\u03a8\u03a3\u0398\u039e" + // Δ_ΦΓΛΩΠΨΣΘΞ (Greek code points)
+    "ÆæßÉ" +
+    " !\"#¤%&'()*+,-./" +
+    "0123456789:;<=>?" +
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§" +
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà",
+);
+
+/** Extension table: each costs two septets (ESC + code). */
+const EXTENSION = new Set("\f^{}\\[~]|€");
+
+export const SMS_GSM7_LIMIT = 160;
+export const SMS_UCS2_LIMIT = 70;
+/** Parts of a concatenated SMS lose room to the user data header. */
+const SMS_GSM7_PART = 153;
+const SMS_UCS2_PART = 67;
+/** 160 octets of USSD string: 182 packed GSM-7 characters or 80 UCS-2 characters. */
+export const USSD_GSM7_LIMIT = 182;
+export const USSD_UCS2_LIMIT = 80;
+
+export type Encoding = "GSM-7" | "UCS-2";
+
+/** Septets `text` takes in GSM-7, or null when any character is outside GSM-7. */
+export function gsm7Length(text: string): number | null {
+  let length = 0;
+  for (const char of text) {
+    if (BASIC.has(char)) length += 1;
+    else if (EXTENSION.has(char)) length += 2;
+    else return null;
+  }
+  return length;
+}
+
+export function isGsm7(text: string): boolean {
+  return gsm7Length(text) !== null;
+}
+
+export interface Capacity {
+  encoding: Encoding;
+  /** Septets (GSM-7) or UTF-16 code units (UCS-2). */
+  length: number;
+  limit: number;
+  remaining: number;
+  fits: boolean;
+}
+
+function capacity(encoding: Encoding, length: number, limit: number): Capacity {
+  return { encoding, length, limit, remaining: limit - length, fits: length <= limit };
+}
+
+/** Room in one single-part SMS: 160 GSM-7 characters, or 70 when the text needs UCS-2. */
+export function smsCapacity(text: string): Capacity {
+  const gsm = gsm7Length(text);
+  return gsm === null
+    ? capacity("UCS-2", text.length, SMS_UCS2_LIMIT)
+    : capacity("GSM-7", gsm, SMS_GSM7_LIMIT);
+}
+
+/** Whether `text` goes out as exactly one SMS part. */
+export function fitsSms(text: string): boolean {
+  return smsCapacity(text).fits;
+}
+
+/**
+ * Room on one USSD screen. `limit` is the aggregator's cap for GSM-7 text (default 182); a screen that
+ * needs UCS-2 can never exceed 80 characters on the wire, whatever the aggregator allows.
+ */
+export function ussdCapacity(text: string, limit = USSD_GSM7_LIMIT): Capacity {
+  const gsm = gsm7Length(text);
+  return gsm === null
+    ? capacity("UCS-2", text.length, Math.min(limit, USSD_UCS2_LIMIT))
+    : capacity("GSM-7", gsm, limit);
+}
+
+/** Number of parts the network bills for `text` (an escape pair or surrogate pair is never split). */
+export function smsParts(text: string): number {
+  if (smsCapacity(text).fits) return 1;
+  const gsm = isGsm7(text);
+  const partSize = gsm ? SMS_GSM7_PART : SMS_UCS2_PART;
+  let parts = 1;
+  let used = 0;
+  for (const char of text) {
+    const size = gsm ? (EXTENSION.has(char) ? 2 : 1) : char.length;
+    if (used + size > partSize) {
+      parts += 1;
+      used = 0;
+    }
+    used += size;
+  }
+  return parts;
+}
+
+/** Common look-alikes that would otherwise force UCS-2 (typographic quotes, dashes, odd spaces). */
+const LOOKALIKES: Record<string, string> = {
+  "\u2018": "'",
+  "\u2019": "'",
+  "\u201a": "'",
+  "\u2032": "'",
+  "`": "'",
+  "\u201c": '"',
+  "\u201d": '"',
+  "\u201e": '"',
+  "\u2033": '"',
+  "\u2013": "-",
+  "\u2014": "-",
+  "\u2212": "-",
+  "\u2026": "...",
+  "\u00a0": " ",
+  "\u2007": " ",
+  "\u202f": " ",
+  "\t": " ",
+};
+
+/**
+ * Rewrites `text` into GSM-7 so one stray character from a vendor field cannot halve an SMS:
+ * look-alikes are replaced, accents outside the alphabet are stripped (ç → c), anything else becomes `?`.
+ */
+export function toGsm7(text: string): string {
+  let out = "";
+  for (const char of text) {
+    if (BASIC.has(char) || EXTENSION.has(char)) {
+      out += char;
+      continue;
+    }
+    const lookalike = LOOKALIKES[char];
+    if (lookalike !== undefined) {
+      out += lookalike;
+      continue;
+    }
+    const stripped = char.normalize("NFD").replace(/\p{M}/gu, "");
+    out += isGsm7(stripped) && stripped.length > 0 ? stripped : "?";
+  }
+  return out;
+}

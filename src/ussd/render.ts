@@ -1,0 +1,159 @@
+// Screens are derived from the machine's state and context (never from entry actions, which do not run
+// again when a snapshot is restored). Every screen is measured in GSM-7 against the aggregator's limit.
+import type { SnapshotFrom } from "xstate";
+import type { JourneyContext, JourneyProduct, PurchaseMachine } from "../../machines/purchase.machine.js";
+import { ussdCapacity } from "../text/gsm7.js";
+import type { UssdReply } from "./types.js";
+
+type JourneySnapshot = SnapshotFrom<PurchaseMachine>;
+
+const NAV = "0 Back 00 Menu";
+
+export function renderScreen(snapshot: JourneySnapshot, limit: number): UssdReply {
+  const c = snapshot.context;
+  const product = c.productIndex === null ? null : (c.products[c.productIndex] ?? null);
+  const withError = (prompt: string) => (c.error ? `${c.error}\n${prompt}` : prompt);
+  const state = String(snapshot.value);
+
+  switch (state) {
+    case "menu":
+      return more(
+        paginate(
+          withError("Buy:"),
+          [...c.products.map((p) => p.name), "My last tokens"],
+          c.page,
+          limit,
+          c.page > 0 ? ["0 Back"] : [],
+        ),
+      );
+    case "provider":
+      return more(
+        paginate(
+          withError(`${product?.name ?? ""} provider:`),
+          (product?.providers ?? []).map((p) => p.name),
+          c.page,
+          limit,
+          [NAV],
+        ),
+      );
+    case "subscriberChoice":
+      return more(withError(`${product?.name ?? ""} for:\n1 My number\n2 Another number\n${NAV}`));
+    case "subscriber":
+      return more(
+        withError(
+          `Enter ${subjectOf(product)}${product?.subscriberHint ? ` (${product.subscriberHint})` : ""}:\n${NAV}`,
+        ),
+      );
+    case "amount":
+      return more(withError(`Enter amount in ${c.currency} (${c.minAmount}-${c.maxAmount}):\n${NAV}`));
+    case "recipientChoice":
+      return more(withError(`Send the token SMS to:\n1 My phone\n2 Another phone\n${NAV}`));
+    case "recipient":
+      return more(withError(`Enter the phone number for the token SMS:\n${NAV}`));
+    case "quote":
+      return more(withError(quoteScreen(c, product)));
+    case "quoteError": {
+      const retry = c.quoteFailure?.retryable ? "\n1 Try again" : "";
+      return more(withError(`${c.quoteFailure?.message ?? "The provider could not quote."}${retry}\n${NAV}`));
+    }
+    case "quoting":
+      // Only seen when the reply deadline passed while the quote was still in flight.
+      return end("The provider is slow, please try again.");
+    case "confirming":
+      return end(pendingText(c.quote?.reference));
+    case "done":
+      return end(outcomeText(c, product));
+    case "cancelled":
+      return end("Purchase cancelled. You have not been charged.");
+    case "lastTokens":
+    case "lastTokensDone":
+      if (c.lastTokens?.found)
+        return end(`Your last tokens are on their way by SMS. Ref ${c.lastTokens.reference}`);
+      if (c.lastTokens) return end("We found no tokens bought by or for your number.");
+      return end("Sorry, we could not fetch your tokens now. Please try again later.");
+    default:
+      return end("Sorry, something went wrong. Please dial again.");
+  }
+}
+
+function more(text: string): UssdReply {
+  return { text, end: false };
+}
+
+function end(text: string): UssdReply {
+  return { text, end: true };
+}
+
+function subjectOf(product: JourneyProduct | null): string {
+  return (product?.subscriberLabel ?? "number").toLowerCase();
+}
+
+function quoteScreen(c: JourneyContext, product: JourneyProduct | null): string {
+  const q = c.quote;
+  if (!q || !product) return "Quote unavailable.";
+  const provider = product.providers.find((p) => p.code === c.providerCode);
+  const lines = [
+    `${product.name}${provider && product.providers.length > 1 ? ` ${provider.name}` : ""} ${c.subscriberId ?? ""}`,
+    q.customerName ? `Name: ${q.customerName}` : null,
+    `Amount ${q.currency} ${q.amount}`,
+    `Charge ${q.currency} ${q.charge}`,
+    `Total ${q.currency} ${q.total}`,
+    product.issuesToken && c.recipient && c.recipient !== c.phone ? `Token SMS to +${c.recipient}` : null,
+    "1 Pay",
+    "2 Cancel",
+    NAV,
+  ];
+  return lines.filter((line) => line !== null).join("\n");
+}
+
+function pendingText(reference: string | undefined): string {
+  return `Your purchase is being processed. You will get an SMS shortly.${reference ? ` Ref ${reference}` : ""}`;
+}
+
+function outcomeText(c: JourneyContext, product: JourneyProduct | null): string {
+  const o = c.outcome;
+  if (!o) return pendingText(c.quote?.reference);
+  switch (o.status) {
+    case "SUCCESSFUL":
+      if (product?.issuesToken === false) {
+        return `Done: ${c.quote?.currency ?? c.currency} ${c.quote?.amount ?? ""} ${product.name.toLowerCase()} for ${c.subscriberId}. Ref ${o.reference}`;
+      }
+      return `Paid. Your ${o.tokenCount > 1 ? `${o.tokenCount} tokens` : "token"} will arrive by SMS${c.recipient && c.recipient !== c.phone ? ` at +${c.recipient}` : ""}.${o.units ? ` ${o.units}.` : ""} Ref ${o.reference}`;
+    case "FAILED":
+      return `Purchase failed: ${o.reason} You have not been charged.`;
+    case "PENDING":
+      return pendingText(o.reference);
+    case "NOT_SENT":
+      return `${o.reason} You have not been charged. Please try again.`;
+  }
+}
+
+/**
+ * A numbered list that pages with `98 More` when it does not fit: options keep their global numbers and are
+ * never split across pages. `page` wraps around past the last page.
+ */
+export function paginate(
+  header: string,
+  options: string[],
+  page: number,
+  limit: number,
+  footer: string[],
+): string {
+  const fits = (lines: string[]) => ussdCapacity(lines.join("\n"), limit).fits;
+  const numbered = options.map((option, i) => `${i + 1} ${option}`);
+  const all = [header, ...numbered, ...footer];
+  if (fits(all)) return all.join("\n");
+
+  const pages: string[][] = [];
+  let current: string[] = [];
+  for (const line of numbered) {
+    if (current.length > 0 && !fits([header, ...current, line, "98 More", ...footer])) {
+      pages.push(current);
+      current = [];
+    }
+    current.push(line);
+  }
+  if (current.length > 0) pages.push(current);
+  const shown = pages[page % pages.length] ?? [];
+  return [header, ...shown, "98 More", ...footer].join("\n");
+}

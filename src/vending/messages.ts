@@ -1,0 +1,59 @@
+// The one table from "why a vendor call failed" to what the customer reads on a handset or in an SMS.
+// Vendor adapters pick a cause; they never compose customer text themselves.
+
+export type VendorFailureCause =
+  /** No answer within our deadline. */
+  | "timeout"
+  /** Connection refused, reset or unresolvable host. */
+  | "network"
+  /** The vendor answered 5xx. */
+  | "server_error"
+  /** The vendor answered 429. */
+  | "busy"
+  /** The vendor answered something we cannot read (not JSON, wrong shape). */
+  | "bad_response"
+  /** Our own credentials or session were refused: an operator problem, not the customer's. */
+  | "login_failed"
+  /** The vendor said no without a reason we can show. */
+  | "declined"
+  /** A buy or its recovery got no usable answer: the purchase may or may not have happened. */
+  | "outcome_unknown"
+  /** We were asked to send something the vendor cannot accept (e.g. an amount like "1.234"). */
+  | "invalid_request";
+
+const customerMessages: Record<VendorFailureCause, string> = {
+  timeout: "The provider is slow, please try again.",
+  network: "The provider cannot be reached, please try again.",
+  server_error: "The provider has a problem, please try again later.",
+  busy: "The provider is busy, please try again.",
+  bad_response: "The provider sent an unexpected answer, please try again later.",
+  login_failed: "The service is unavailable, please try again later.",
+  declined: "The provider declined the request.",
+  outcome_unknown: "We are checking your purchase and will send the result by SMS.",
+  invalid_request: "The request is not valid, please check it and try again.",
+};
+
+export function customerMessage(cause: VendorFailureCause): string {
+  return customerMessages[cause];
+}
+
+const MAX_CUSTOMER_TEXT = 100;
+
+/**
+ * The vendor's own reason (e.g. "Meter … is blocked. Contact BPC.") made safe for a handset: one line,
+ * at most ~100 characters, and never anything that looks like JSON, markup or a stack trace.
+ * Falls back to the cause's message when the vendor's text is unusable.
+ */
+export function vendorReasonForCustomer(reason: string | undefined, fallback: VendorFailureCause): string {
+  const text = (reason ?? "")
+    .replace(/\p{Cc}+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  const looksTechnical =
+    /^[[{<]/.test(text) || /\bat \S+ \([^)]*:\d+:\d+\)|\w+Exception\b|Traceback \(most recent/.test(text);
+  if (!text || looksTechnical) return customerMessage(fallback);
+  if (text.length <= MAX_CUSTOMER_TEXT) return text;
+  const cut = text.slice(0, MAX_CUSTOMER_TEXT - 3);
+  const lastSpace = cut.lastIndexOf(" ");
+  return `${lastSpace > 60 ? cut.slice(0, lastSpace) : cut}...`;
+}

@@ -1,0 +1,90 @@
+// The vending port: everything the channels and the purchase pipeline may ask of a vendor.
+// Each vendor API (ScratchPower v1, later Current API and Powershop) is one adapter behind it.
+
+/** A product line the vendor sells, trimmed to what a journey needs (plain JSON: it lives in snapshots). */
+export interface Product {
+  /** Vendor's product type, e.g. `ELECTRICITY`, `AIRTIME`, `WATER`. */
+  type: string;
+  /** Name shown on the menu, e.g. "Electricity". */
+  name: string;
+  subscriberLabel: string;
+  subscriberMinLength: number;
+  subscriberMaxLength: number;
+  /** Regular expression source the identifier must match in full; empty string when the vendor gives none. */
+  subscriberPattern: string;
+  subscriberHint: string;
+  providers: { code: string; name: string }[];
+  /** Whether a purchase yields a token the customer must key in (electricity, water) or not (airtime). */
+  issuesToken: boolean;
+  /** Whether the subscriber identifier is a phone number (airtime), so "my number" can be offered. */
+  subscriberIsPhone: boolean;
+}
+
+/** What a quote and a buy are made of. Amounts are decimal strings ("100.00"), never floats. */
+export interface PurchaseRequest {
+  productType: string;
+  providerCode: string;
+  subscriberId: string;
+  amount: string;
+  /** E.164 digits without `+` (e.g. `26771436390`): the phone that receives the token SMS. */
+  beneficiaryPhone: string;
+  /** Our own reference, unique per purchase; the key for retry/status. */
+  externalReference: string;
+  /** Vendor channel name, e.g. `USSD`. */
+  sourceChannel: string;
+}
+
+export interface Quote {
+  /** Verified customer name, when the vendor returns one. */
+  customerName?: string;
+  amount: string;
+  charge: string;
+  total: string;
+  currency: string;
+}
+
+export interface Sale {
+  vendorReference?: string;
+  /** The vendor's raw token field (bare token or `|`-separated `Description: Token` pairs); absent for airtime. */
+  token?: string;
+  units?: string;
+}
+
+/** Outcome of asking the vendor about an earlier, ambiguous buy. */
+export type Resolution = { status: "SUCCESSFUL"; sale: Sale } | { status: "FAILED"; reason: string };
+
+export interface AccountBalance {
+  accountId: string;
+  balance?: string;
+  currency?: string;
+}
+
+export interface VendingClient {
+  products(): Promise<Product[]>;
+  quote(request: PurchaseRequest): Promise<Quote>;
+  /** Sends the non-idempotent buy. Callers must guarantee it is called at most once per externalReference. */
+  buy(request: PurchaseRequest): Promise<Sale>;
+  /** Asks whether an ambiguous buy happened. Throws a VendorError of kind `ambiguous` while still unknown. */
+  resolve(request: PurchaseRequest): Promise<Resolution>;
+  balance(): Promise<AccountBalance>;
+}
+
+/**
+ * - `rejected`: the vendor answered and said no (blocked meter, insufficient funds): definite, nothing bought.
+ * - `unavailable`: no usable answer to a call that changes nothing (login, products, quote): safe to try again.
+ * - `ambiguous`: no usable answer to a call that may have changed something (buy, resolve): outcome unknown.
+ */
+export type VendorErrorKind = "rejected" | "unavailable" | "ambiguous";
+
+export class VendorError extends Error {
+  constructor(
+    readonly kind: VendorErrorKind,
+    /** Short text fit for a handset or SMS (vendor's own reason when it gave one). */
+    readonly customerMessage: string,
+    /** Operator-facing detail for logs (never contains secrets). */
+    detail?: string,
+  ) {
+    super(detail ?? customerMessage);
+    this.name = "VendorError";
+  }
+}

@@ -1,0 +1,129 @@
+// Test rig for journeys through the public surface: the real service (buildService) behind supertest,
+// the ScratchPower sandbox over HTTP, and the Africa's Talking SMS double receiving the SMS.
+import assert from "node:assert/strict";
+import request from "supertest";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/log.js";
+import { buildService, type Service } from "../../src/main.js";
+import { ussdCapacity } from "../../src/text/gsm7.js";
+import {
+  SANDBOX_CREDENTIALS,
+  type SandboxHandle,
+  type ScratchPowerSandboxOptions,
+  startScratchPowerSandbox,
+} from "../../src/vending/sandbox/scratchpower-v1.js";
+import { type AfricasTalkingSmsDouble, startAfricasTalkingSmsDouble } from "./africastalking-sms-double.js";
+
+export interface Rig {
+  service: Service;
+  sandbox: SandboxHandle;
+  sms: AfricasTalkingSmsDouble;
+  /** Every screen any session of this rig has shown (for the screen-length check). */
+  screens: string[];
+  dial(phone?: string): UssdDialog;
+  /** SMS texts the double received for a phone (E.164 with `+`), in arrival order. */
+  smsTo(phone: string): string[];
+  /** Waits until `count` SMS have reached `phone`, or fails after `timeoutMs`. */
+  waitForSms(phone: string, count: number, timeoutMs?: number): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+let sessionCounter = 0;
+
+export async function startRig(
+  env: Record<string, string> = {},
+  sandboxOptions: ScratchPowerSandboxOptions = {},
+): Promise<Rig> {
+  const sandbox = await startScratchPowerSandbox(sandboxOptions);
+  const sms = await startAfricasTalkingSmsDouble();
+  const config = loadConfig({
+    SCRATCHPOWER_URL: sandbox.url,
+    SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
+    SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
+    SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
+    SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
+    SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
+    SMS_PROVIDER: "africastalking",
+    AFRICASTALKING_USERNAME: "vendingco",
+    AFRICASTALKING_API_KEY: "test-api-key",
+    AFRICASTALKING_SMS_URL: sms.url,
+    CONFIRM_WAIT_MS: "1500",
+    CONFIRM_TIMEOUT_MS: "800",
+    RESOLVE_BACKOFF_MS: "100",
+    RESOLVE_ATTEMPTS: "5",
+    SMS_BACKOFF_MS: "50",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const service = await buildService(config, createLogger("silent"));
+  const screens: string[] = [];
+  const smsTo = (phone: string) =>
+    sms.requests.filter((r) => r.form.to === phone).map((r) => r.form.message ?? "");
+  return {
+    service,
+    sandbox,
+    sms,
+    screens,
+    dial: (phone = "+26771000001") => new UssdDialog(service, phone, screens),
+    smsTo,
+    async waitForSms(phone, count, timeoutMs = 8000) {
+      const until = Date.now() + timeoutMs;
+      while (Date.now() < until) {
+        if (smsTo(phone).length >= count) return smsTo(phone);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.fail(`expected ${count} SMS to ${phone}, got ${smsTo(phone).length}`);
+    },
+    async close() {
+      await service.close();
+      await sandbox.close();
+      await sms.close();
+    },
+  };
+}
+
+/** One USSD session as Africa's Talking drives it: every input so far joined by `*`. */
+export class UssdDialog {
+  readonly sessionId = `ATUid_test_${process.pid}_${++sessionCounter}`;
+  readonly inputs: string[] = [];
+
+  constructor(
+    private readonly service: Service,
+    readonly phone: string,
+    private readonly screens: string[],
+  ) {}
+
+  /** The first callback (empty text). */
+  start(): Promise<string> {
+    return this.post("");
+  }
+
+  /** Types one input; returns the raw `CON …`/`END …` reply. */
+  send(input: string): Promise<string> {
+    this.inputs.push(input);
+    return this.post(this.inputs.join("*"));
+  }
+
+  /** Sends the same text again, as an aggregator retry does. */
+  repeat(): Promise<string> {
+    return this.post(this.inputs.join("*"));
+  }
+
+  async post(text: string): Promise<string> {
+    const res = await request(this.service.app).post("/ussd/africastalking").type("form").send({
+      sessionId: this.sessionId,
+      serviceCode: "*384*123#",
+      phoneNumber: this.phone,
+      networkCode: "99999",
+      text,
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.headers["content-type"] ?? "", /text\/plain/);
+    assert.match(res.text, /^(CON|END) /);
+    const screen = res.text.slice(4);
+    this.screens.push(screen);
+    const capacity = ussdCapacity(screen, 182);
+    assert.ok(capacity.fits, `screen of ${capacity.length} characters exceeds 182:\n${screen}`);
+    return res.text;
+  }
+}

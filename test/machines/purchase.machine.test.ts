@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { createActor, fromPromise, waitFor } from "xstate";
+import {
+  type JourneyProduct,
+  type PurchaseOutcome,
+  purchaseMachine,
+  type QuoteRequest,
+} from "../../machines/purchase.machine.js";
+
+const electricity: JourneyProduct = {
+  type: "ELECTRICITY",
+  name: "Electricity",
+  subscriberLabel: "Meter number",
+  subscriberMinLength: 11,
+  subscriberMaxLength: 11,
+  subscriberPattern: "\\d{11}",
+  subscriberHint: "11 digits",
+  providers: [{ code: "P1", name: "Power Co" }],
+  issuesToken: true,
+  subscriberIsPhone: false,
+};
+const airtime: JourneyProduct = {
+  type: "AIRTIME",
+  name: "Airtime",
+  subscriberLabel: "Phone number",
+  subscriberMinLength: 11,
+  subscriberMaxLength: 11,
+  subscriberPattern: "2677\\d{7}",
+  subscriberHint: "",
+  providers: [
+    { code: "A", name: "Net A" },
+    { code: "B", name: "Net B" },
+  ],
+  issuesToken: false,
+  subscriberIsPhone: true,
+};
+
+function journey() {
+  const quotes: QuoteRequest[] = [];
+  const confirmed: string[] = [];
+  const machine = purchaseMachine.provide({
+    actors: {
+      requestQuote: fromPromise(async ({ input }: { input: QuoteRequest }) => {
+        quotes.push(input);
+        return {
+          reference: `REF${quotes.length}`,
+          amount: input.amount,
+          charge: "1.00",
+          total: "x",
+          currency: "BWP",
+        };
+      }),
+      confirmPurchase: fromPromise(
+        async ({ input }: { input: { reference: string } }): Promise<PurchaseOutcome> => {
+          confirmed.push(input.reference);
+          return { status: "SUCCESSFUL", reference: input.reference, tokenCount: 1 };
+        },
+      ),
+    },
+  });
+  const actor = createActor(machine, {
+    input: {
+      sessionId: "s1",
+      phone: "26771000001",
+      products: [electricity, airtime],
+      minAmount: "5.00",
+      maxAmount: "100.00",
+      currency: "BWP",
+    },
+  }).start();
+  const send = async (text: string, asPhone: string | null = null) => {
+    actor.send({ type: "INPUT", text, asPhone });
+    return waitFor(actor, (s) => !s.hasTag("busy"), { timeout: 1000 });
+  };
+  return { actor, send, quotes, confirmed };
+}
+
+describe("purchase machine (plain inputs)", () => {
+  it("walks electricity from menu to a confirmed purchase, skipping the single provider", async () => {
+    const { send, quotes, confirmed } = journey();
+    assert.equal((await send("1")).value, "subscriber");
+    const refused = await send("123");
+    assert.equal(refused.value, "subscriber");
+    assert.equal(refused.context.error, "Invalid meter number.");
+    assert.equal((await send("04040404040")).value, "amount");
+    const badAmount = await send("10.123");
+    assert.equal(badAmount.value, "amount");
+    assert.match(badAmount.context.error ?? "", /Invalid amount/);
+    assert.match((await send("1000")).context.error ?? "", /out of range/);
+    assert.equal((await send("50")).value, "recipientChoice");
+    const quoted = await send("1");
+    assert.equal(quoted.value, "quote");
+    assert.deepEqual(
+      { ...quotes[0], product: quotes[0]?.product.type },
+      {
+        sessionId: "s1",
+        phone: "26771000001",
+        product: "ELECTRICITY",
+        providerCode: "P1",
+        subscriberId: "04040404040",
+        amount: "50.00",
+        recipient: "26771000001",
+      },
+    );
+    const done = await send("1");
+    assert.equal(done.status, "done");
+    assert.deepEqual(confirmed, ["REF1"]);
+  });
+
+  it("goes back one step with 0 and home with 00, at every prompt", async () => {
+    const { send } = journey();
+    await send("1");
+    await send("04040404040");
+    assert.equal((await send("0")).value, "subscriber");
+    await send("04040404040");
+    await send("20");
+    assert.equal((await send("0")).value, "amount");
+    const home = await send("00");
+    assert.equal(home.value, "menu");
+    assert.equal(home.context.subscriberId, null);
+    assert.equal(home.context.amount, null);
+  });
+
+  it("asks for a provider when there are several and offers 'my number' for airtime", async () => {
+    const { send, quotes } = journey();
+    assert.equal((await send("2")).value, "provider");
+    assert.equal((await send("5")).context.error, "Invalid choice.");
+    assert.equal((await send("2")).value, "subscriberChoice");
+    assert.equal((await send("1")).value, "amount");
+    // Airtime issues no token: no "who receives the token" step.
+    assert.equal((await send("20")).value, "quote");
+    assert.equal(quotes[0]?.subscriberId, "26771000001");
+    assert.equal(quotes[0]?.providerCode, "B");
+    assert.equal((await send("0")).value, "amount");
+  });
+
+  it("takes another number as airtime subscriber when typed as a local number", async () => {
+    const { send } = journey();
+    await send("2");
+    await send("1");
+    assert.equal((await send("2")).value, "subscriber");
+    assert.equal((await send("71436390", "26771436390")).context.subscriberId, "26771436390");
+  });
+
+  it("keeps a cancelled quote from ever confirming", async () => {
+    const { send, confirmed } = journey();
+    await send("1");
+    await send("04040404040");
+    await send("20");
+    await send("1");
+    const cancelled = await send("2");
+    assert.equal(cancelled.value, "cancelled");
+    assert.deepEqual(confirmed, []);
+  });
+});
