@@ -11,6 +11,8 @@ export class MemoryJobQueue implements JobQueue {
   private readonly workers = new Map<string, Worker>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
+  /** Ids of jobs waiting or running, for de-duplication. */
+  private readonly pendingIds = new Set<string>();
   private closed = false;
 
   constructor(private readonly logger: Logger) {}
@@ -19,9 +21,14 @@ export class MemoryJobQueue implements JobQueue {
     this.workers.set(name, { run: run as Worker["run"], options: options as WorkerOptions<unknown> });
   }
 
-  async enqueue<T>(name: string, data: T, options: { delayMs?: number } = {}): Promise<void> {
+  async enqueue<T>(name: string, data: T, options: { delayMs?: number; jobId?: string } = {}): Promise<void> {
     if (!this.workers.has(name)) throw new Error(`no worker registered for job ${name}`);
-    this.schedule(name, structuredClone(data), 1, options.delayMs ?? 0);
+    if (options.jobId) {
+      const key = `${name}/${options.jobId}`;
+      if (this.pendingIds.has(key)) return;
+      this.pendingIds.add(key);
+    }
+    this.schedule(name, structuredClone(data), 1, options.delayMs ?? 0, options.jobId);
   }
 
   async close(): Promise<void> {
@@ -31,18 +38,22 @@ export class MemoryJobQueue implements JobQueue {
     await Promise.allSettled([...this.running]);
   }
 
-  private schedule(name: string, data: unknown, attempt: number, delayMs: number): void {
+  private forget(name: string, jobId: string | undefined): void {
+    if (jobId) this.pendingIds.delete(`${name}/${jobId}`);
+  }
+
+  private schedule(name: string, data: unknown, attempt: number, delayMs: number, jobId?: string): void {
     if (this.closed) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const run = this.runOnce(name, data, attempt);
+      const run = this.runOnce(name, data, attempt, jobId);
       this.running.add(run);
       void run.finally(() => this.running.delete(run));
     }, delayMs);
     this.timers.add(timer);
   }
 
-  private async runOnce(name: string, initial: unknown, attempt: number): Promise<void> {
+  private async runOnce(name: string, initial: unknown, attempt: number, jobId?: string): Promise<void> {
     const worker = this.workers.get(name) as Worker;
     let data = initial;
     const job: Job<unknown> = {
@@ -55,6 +66,7 @@ export class MemoryJobQueue implements JobQueue {
     };
     try {
       await worker.run(job);
+      this.forget(name, jobId);
     } catch (error) {
       const permanent = error instanceof PermanentJobError;
       if (!permanent && attempt < worker.options.attempts && !this.closed) {
@@ -63,9 +75,10 @@ export class MemoryJobQueue implements JobQueue {
           { job: name, attempt, delayMs: delay, err: errorText(error) },
           "job failed, will retry",
         );
-        this.schedule(name, data, attempt + 1, delay);
+        this.schedule(name, data, attempt + 1, delay, jobId);
         return;
       }
+      this.forget(name, jobId);
       if (this.closed && !permanent && attempt < worker.options.attempts) return;
       this.logger.error({ job: name, attempt, err: errorText(error) }, "job gave up");
       await worker.options.onGiveUp?.(data, error).catch((e: unknown) => {

@@ -21,7 +21,11 @@ export interface WorkerOptions<T> {
 
 export interface JobQueue {
   register<T>(name: string, run: (job: Job<T>) => Promise<void>, options: WorkerOptions<T>): void;
-  enqueue<T>(name: string, data: T, options?: { delayMs?: number }): Promise<void>;
+  /**
+   * Adds a job. With `jobId`, a job of that id that is still waiting or running is not added again (so
+   * several instances recovering the same purchase start one resolver, not several).
+   */
+  enqueue<T>(name: string, data: T, options?: { delayMs?: number; jobId?: string }): Promise<void>;
   /** Stops taking new runs and waits for the ones in progress. */
   close(): Promise<void>;
 }

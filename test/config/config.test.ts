@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+describe("configuration", () => {
+  it("runs on embedded defaults with nothing set", () => {
+    const config = loadConfig({});
+    assert.equal(config.PORT, 3000);
+    assert.equal(config.LOCALE, "en-BW");
+    assert.equal(config.CURRENCY, "BWP");
+    assert.equal(config.CONFIRM_WAIT_MS, 4000);
+    assert.equal(config.USSD_SESSION_TTL_SECONDS, 180);
+    assert.equal(config.SMS_PROVIDER, "log");
+    assert.equal(config.SCRATCHPOWER_URL, undefined);
+  });
+
+  it("names every bad variable in one startup error", () => {
+    assert.throws(
+      () => loadConfig({ PORT: "http", CONFIRM_WAIT_MS: "-5", LOCALE: "english", SMS_PROVIDER: "pigeon" }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        for (const name of ["PORT", "CONFIRM_WAIT_MS", "LOCALE", "SMS_PROVIDER"])
+          assert.match(error.message, new RegExp(name));
+        return true;
+      },
+    );
+  });
+
+  it("requires vendor credentials with a real vendor URL, and gateway credentials with Africa's Talking SMS", () => {
+    assert.throws(
+      () => loadConfig({ SCRATCHPOWER_URL: "https://vendor.example" }),
+      /SCRATCHPOWER_CLIENT_ID.*required/s,
+    );
+    assert.throws(() => loadConfig({ SMS_PROVIDER: "africastalking" }), /AFRICASTALKING_API_KEY.*required/s);
+    assert.throws(() => loadConfig({ SCRATCHPOWER_URL: "not a url" }), /SCRATCHPOWER_URL/);
+  });
+
+  it("refuses amount limits that make no sense", () => {
+    assert.throws(() => loadConfig({ AMOUNT_MIN: "100", AMOUNT_MAX: "10" }), /AMOUNT_MAX/);
+    assert.throws(() => loadConfig({ AMOUNT_MIN: "1.234" }), /AMOUNT_MIN/);
+  });
+});
