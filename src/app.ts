@@ -1,6 +1,7 @@
 // The Express app: routes → channel handlers. No business logic here.
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
 import type { Logger } from "./log.js";
+import { africasTalkingDeliveryReport, type SmsDeliveryLog } from "./sms/delivery.js";
 import { formatAfricasTalking, parseAfricasTalking } from "./ussd/aggregators/africastalking.js";
 import { UssdSessions } from "./ussd/session.js";
 
@@ -14,6 +15,7 @@ export interface AppDeps {
   /** Aggregator phone fields → E.164 digits. */
   toPhone: (raw: string) => string | null;
   health: () => Promise<HealthReport>;
+  deliveries: SmsDeliveryLog;
   logger: Logger;
 }
 
@@ -42,6 +44,28 @@ export function createApp(deps: AppDeps): express.Express {
       );
     }
     res.status(200).type("text/plain").send(formatAfricasTalking(reply));
+  });
+
+  app.post("/sms/africastalking/delivery", async (req: Request, res: Response) => {
+    const parsed = africasTalkingDeliveryReport.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      res
+        .status(400)
+        .type("text/plain")
+        .send(parsed.error.issues[0]?.message ?? "invalid delivery report");
+      return;
+    }
+    try {
+      await deps.deliveries.report(parsed.data);
+      res.status(200).type("text/plain").send("OK");
+    } catch (error) {
+      // Africa's Talking retries a report that was not acknowledged.
+      deps.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "delivery report not recorded",
+      );
+      res.status(503).type("text/plain").send("Try again later");
+    }
   });
 
   app.get("/health", async (_req, res) => {

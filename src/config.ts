@@ -16,7 +16,12 @@ const optionalText = z
 const schema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    REDIS_URL: optionalText,
+    REDIS_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+        .optional(),
+    ),
     VENDOR: z.enum(["scratchpower", "scratchpower-current", "powershop"]).default("scratchpower"),
     SCRATCHPOWER_URL: optionalText.pipe(
       z.url("must be a URL such as https://api.scratchpower.com").optional(),
@@ -56,6 +61,8 @@ const schema = z
     USSD_SCREEN_LIMIT: z.coerce.number().int().min(60).max(182).default(182),
     USSD_REPLY_BUDGET_MS: milliseconds(10_000),
     SANDBOX_CONFIRM_HANG_MS: milliseconds(45_000),
+    WORKERS: z.enum(["on", "off"]).default("on"),
+    RECOVERY_INTERVAL_MS: milliseconds(30_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((c, ctx) => {
@@ -122,9 +129,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid configuration:\n  VENDOR: ${config.VENDOR} is not supported yet (use scratchpower)`,
     );
   }
-  if (config.REDIS_URL) {
+  if (config.WORKERS === "off" && !config.REDIS_URL) {
     throw new ConfigError(
-      "Invalid configuration:\n  REDIS_URL: Redis is not supported yet; unset it to run in memory",
+      "Invalid configuration:\n  WORKERS: off needs REDIS_URL (another process must run the background work)",
     );
   }
   return config;

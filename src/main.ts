@@ -3,16 +3,24 @@ import type { Server } from "node:http";
 import { pathToFileURL } from "node:url";
 import { createApp, type HealthReport } from "./app.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { BullMqJobQueue } from "./jobs/bullmq.js";
 import { MemoryJobQueue } from "./jobs/memory.js";
+import type { JobQueue } from "./jobs/queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { regionOf, toE164Digits } from "./phone.js";
+import type { PurchaseLedger } from "./purchases/ledger.js";
 import { MemoryLedger } from "./purchases/memory-ledger.js";
 import { PurchaseService } from "./purchases/purchases.js";
+import { RedisLedger } from "./purchases/redis-ledger.js";
+import { SmsDeliveryLog } from "./sms/delivery.js";
 import { AfricasTalkingSmsSender } from "./sms/gateways/africastalking.js";
 import { LogSmsSender } from "./sms/gateways/log.js";
 import { SmsOutbox } from "./sms/outbox.js";
 import type { SmsSender } from "./sms/sender.js";
 import { MemoryStore } from "./store/memory.js";
+import { RedisStore } from "./store/redis.js";
+import { connectRedis } from "./store/redis-connection.js";
+import type { KeyValueStore } from "./store/store.js";
 import { UssdSessions } from "./ussd/session.js";
 import { SANDBOX_CREDENTIALS, startScratchPowerSandbox } from "./vending/sandbox/scratchpower-v1.js";
 import { ScratchPowerV1Client } from "./vending/scratchpower-v1.js";
@@ -62,14 +70,35 @@ export async function buildService(
     logger,
   });
 
-  const store = new MemoryStore();
-  const ledger = new MemoryLedger();
-  const jobs = new MemoryJobQueue(logger);
-  const outbox = new SmsOutbox(jobs, smsSender(config, logger), logger, {
-    attempts: config.SMS_ATTEMPTS,
-    backoffMs: config.SMS_BACKOFF_MS,
-    maxBackoffMs: 10 * 60_000,
-  });
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
+  const runWorkers = config.WORKERS === "on";
+  const store: KeyValueStore = redis
+    ? new RedisStore(redis, {
+        keyPrefix: config.KEY_PREFIX,
+        // A lock outlives the longest callback, and a waiting duplicate still answers within the deadline.
+        lockTtlMs: config.USSD_REPLY_BUDGET_MS + 5000,
+        lockWaitMs: config.USSD_REPLY_BUDGET_MS,
+      })
+    : new MemoryStore();
+  const ledger: PurchaseLedger = redis
+    ? new RedisLedger(redis, { keyPrefix: config.KEY_PREFIX })
+    : new MemoryLedger();
+  const jobs: JobQueue = config.REDIS_URL
+    ? new BullMqJobQueue({
+        connection: { url: config.REDIS_URL },
+        prefix: `${config.KEY_PREFIX}bull`,
+        runWorkers,
+        logger,
+      })
+    : new MemoryJobQueue(logger);
+  const deliveries = new SmsDeliveryLog(store, logger);
+  const outbox = new SmsOutbox(
+    jobs,
+    smsSender(config, logger),
+    logger,
+    { attempts: config.SMS_ATTEMPTS, backoffMs: config.SMS_BACKOFF_MS, maxBackoffMs: 10 * 60_000 },
+    deliveries,
+  );
   const purchases = new PurchaseService(
     vendor,
     ledger,
@@ -80,6 +109,7 @@ export async function buildService(
       resolveAttempts: config.RESOLVE_ATTEMPTS,
       resolveBackoffMs: config.RESOLVE_BACKOFF_MS,
       resolveMaxBackoffMs: config.RESOLVE_MAX_BACKOFF_MS,
+      staleConfirmingMs: config.CONFIRM_TIMEOUT_MS + 5000,
     },
     logger,
   );
@@ -104,20 +134,55 @@ export async function buildService(
     const storeOk = await store.ping();
     return {
       ok: storeOk,
-      detail: { store: storeOk ? "memory" : "down", vendor: config.VENDOR, sandbox: Boolean(sandbox) },
+      detail: {
+        store: redis ? "redis" : "memory",
+        storeReachable: storeOk,
+        workers: runWorkers,
+        vendor: config.VENDOR,
+        sandbox: Boolean(sandbox),
+      },
     };
   };
 
-  const app = createApp({ ussd, toPhone, health, logger });
+  // Purchases whose process died mid-buy are found by whichever instance sweeps next.
+  const recovery = runWorkers ? startRecovery(purchases, config.RECOVERY_INTERVAL_MS, logger) : undefined;
+
+  const app = createApp({ ussd, toPhone, health, deliveries, logger });
   return {
     app,
     ...(sandbox ? { sandboxUrl: sandbox.url } : {}),
     async close() {
+      recovery?.stop();
+      await purchases.drain(config.CONFIRM_TIMEOUT_MS + 1000);
       await jobs.close();
       await store.close();
+      redis?.disconnect();
       await sandbox?.close();
     },
   };
+}
+
+function startRecovery(purchases: PurchaseService, everyMs: number, logger: Logger) {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const count = await purchases.recoverUnresolved();
+      if (count > 0) logger.info({ count }, "unresolved purchases handed to the resolver");
+    } catch (error) {
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "recovery sweep failed; will retry",
+      );
+    } finally {
+      running = false;
+    }
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep(), everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 function smsSender(config: Config, logger: Logger): SmsSender {
@@ -147,7 +212,11 @@ async function run(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const service = await buildService(config, logger);
   const server: Server = service.app.listen(config.PORT, () => {
-    logger.info({ port: config.PORT }, "USSD/SMS vending service listening");
+    const address = server.address();
+    logger.info(
+      { port: typeof address === "object" && address ? address.port : config.PORT },
+      "USSD/SMS vending service listening",
+    );
   });
   let stopping = false;
   const stop = (signal: string) => {
@@ -159,7 +228,7 @@ async function run(): Promise<void> {
     });
     // Idle keep-alive connections would hold close() open.
     server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 20_000).unref();
+    setTimeout(() => process.exit(1), config.CONFIRM_TIMEOUT_MS + 15_000).unref();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

@@ -22,6 +22,11 @@ export interface PurchaseSettings {
   resolveAttempts: number;
   resolveBackoffMs: number;
   resolveMaxBackoffMs: number;
+  /**
+   * A purchase still CONFIRMING this long after its buy was sent has lost its process (the buy's own
+   * timeout is shorter): recovery treats it as ambiguous and resolves it with retry.
+   */
+  staleConfirmingMs: number;
 }
 
 export interface PurchaseOrder {
@@ -53,6 +58,9 @@ export type ConfirmOutcome =
 const RESOLVE_JOB = "resolve-purchase";
 
 export class PurchaseService {
+  /** Buys sent by this process whose outcome is not recorded yet (waited for on shutdown). */
+  private readonly inFlight = new Set<Promise<PurchaseRecord>>();
+
   constructor(
     private readonly vendor: VendingClient,
     private readonly ledger: PurchaseLedger,
@@ -112,6 +120,8 @@ export class PurchaseService {
     if (!claimed) return outcomeOf((await this.ledger.get(reference)) ?? record);
 
     const settled = this.buy(claimed);
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
     const early = await withinMs(settled, this.settings.confirmWaitMs);
     if (early && early.status !== "UNKNOWN" && early.status !== "CONFIRMING") return outcomeOf(early);
     if (!early) {
@@ -119,6 +129,16 @@ export class PurchaseService {
       void settled.then((final) => (final.status === "FAILED" ? this.notifyFailure(final) : undefined));
     }
     return { status: "PENDING", reference };
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) for this process's buys in flight to be recorded, for a graceful shutdown.
+   * Whatever is still in flight after that is found by another instance's recovery sweep.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    this.logger.info({ buys: this.inFlight.size }, "waiting for buys in flight");
+    await withinMs(Promise.allSettled([...this.inFlight]), timeoutMs);
   }
 
   /** Re-sends the tokens of the last purchase bought by or for this phone; false when there is none. */
@@ -144,7 +164,7 @@ export class PurchaseService {
     } catch (error) {
       if (error instanceof VendorError && error.kind === "rejected") {
         this.logger.info({ reference, reason: error.customerMessage }, "buy refused by vendor");
-        const failed = await this.ledger.transition(reference, ["CONFIRMING"], "FAILED", {
+        const failed = await this.ledger.transition(reference, ["CONFIRMING", "UNKNOWN"], "FAILED", {
           failureReason: error.customerMessage,
         });
         return failed ?? record;
@@ -154,7 +174,13 @@ export class PurchaseService {
       return this.markUnknown(record);
     }
     try {
-      const done = await this.ledger.transition(reference, ["CONFIRMING"], "SUCCESSFUL", saleFields(sale));
+      // UNKNOWN too: recovery may have given this buy up for lost while it was still in flight.
+      const done = await this.ledger.transition(
+        reference,
+        ["CONFIRMING", "UNKNOWN"],
+        "SUCCESSFUL",
+        saleFields(sale),
+      );
       if (done) await this.deliver(done);
       return done ?? record;
     } catch (error) {
@@ -168,12 +194,43 @@ export class PurchaseService {
     const unknown = await this.ledger
       .transition(record.reference, ["CONFIRMING"], "UNKNOWN")
       .catch(() => null);
-    await this.jobs.enqueue(
-      RESOLVE_JOB,
-      { reference: record.reference },
-      { delayMs: this.settings.resolveBackoffMs },
-    );
+    // If this enqueue fails too (store down), the recovery sweep finds the purchase and resolves it.
+    await this.scheduleResolve(record.reference).catch((error: unknown) => {
+      this.logger.error(
+        { reference: record.reference, err: errorText(error) },
+        "could not schedule resolution",
+      );
+    });
     return unknown ?? { ...record, status: "UNKNOWN" };
+  }
+
+  private scheduleResolve(reference: string): Promise<void> {
+    // One resolver per purchase, however many instances notice it.
+    return this.jobs.enqueue(
+      RESOLVE_JOB,
+      { reference },
+      { delayMs: this.settings.resolveBackoffMs, jobId: `resolve-${reference}` },
+    );
+  }
+
+  /**
+   * Finds purchases whose outcome nobody is resolving (their process died mid-buy, or scheduling failed)
+   * and hands them to the resolver. Never sends a buy. Safe to run on every instance, any number of times.
+   */
+  async recoverUnresolved(now: number = Date.now()): Promise<number> {
+    let recovered = 0;
+    for (const record of await this.ledger.unresolved()) {
+      if (record.needsOperator) continue;
+      if (record.status === "CONFIRMING") {
+        if (now - Date.parse(record.updatedAt) < this.settings.staleConfirmingMs) continue;
+        const claimed = await this.ledger.transition(record.reference, ["CONFIRMING"], "UNKNOWN");
+        if (!claimed) continue;
+        this.logger.warn({ reference: record.reference }, "buy lost with its process: resolving with retry");
+      }
+      await this.scheduleResolve(record.reference);
+      recovered++;
+    }
+    return recovered;
   }
 
   /** One attempt to learn an ambiguous buy's outcome; throws (and is retried with backoff) while unknown. */

@@ -1,7 +1,8 @@
 import type { JobQueue } from "../jobs/queue.js";
 import { PermanentJobError } from "../jobs/queue.js";
 import { type Logger, maskPhone } from "../log.js";
-import { SmsSendError, type SmsSender } from "./sender.js";
+import type { SmsDeliveryLog } from "./delivery.js";
+import { type SmsReceipt, SmsSendError, type SmsSender } from "./sender.js";
 
 /** Messages for one phone that must arrive in this order (e.g. the tokens of one purchase). */
 export interface SmsBatch {
@@ -28,6 +29,7 @@ export class SmsOutbox {
     private readonly sender: SmsSender,
     private readonly logger: Logger,
     options: OutboxOptions,
+    private readonly deliveryLog?: SmsDeliveryLog,
   ) {
     jobs.register<SmsBatch>(JOB, (job) => this.deliver(job.data, job.update), {
       ...options,
@@ -53,8 +55,9 @@ export class SmsOutbox {
 
   private async deliver(batch: SmsBatch, save: (batch: SmsBatch) => Promise<void>): Promise<void> {
     for (let i = batch.sent; i < batch.texts.length; i++) {
+      let receipt: SmsReceipt;
       try {
-        const receipt = await this.sender.send({ to: batch.to, text: batch.texts[i] as string });
+        receipt = await this.sender.send({ to: batch.to, text: batch.texts[i] as string });
         this.logger.info(
           {
             to: maskPhone(batch.to),
@@ -71,6 +74,12 @@ export class SmsOutbox {
       }
       batch.sent = i + 1;
       await save(batch);
+      if (receipt.messageId) {
+        // Only for matching delivery reports: losing this note must not make the part go out again.
+        await this.deliveryLog
+          ?.sent(receipt.messageId, { purpose: batch.purpose, part: i + 1, of: batch.texts.length })
+          .catch((error: unknown) => this.logger.warn({ err: String(error) }, "could not note a sent SMS"));
+      }
     }
   }
 }

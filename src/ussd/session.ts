@@ -40,7 +40,7 @@ interface SessionRecord {
 }
 
 const busyReply: UssdReply = {
-  text: "Sorry, the service is busy. Please dial again in a moment.",
+  text: "Sorry, the service is briefly unavailable. Please dial again in a few minutes.",
   end: true,
 };
 

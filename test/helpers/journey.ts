@@ -15,11 +15,15 @@ import {
 import { type AfricasTalkingSmsDouble, startAfricasTalkingSmsDouble } from "./africastalking-sms-double.js";
 
 export interface Rig {
+  /** The first instance. */
   service: Service;
+  /** Every instance (several share one Redis when REDIS_URL is set). */
+  services: Service[];
   sandbox: SandboxHandle;
   sms: AfricasTalkingSmsDouble;
   /** Every screen any session of this rig has shown (for the screen-length check). */
   screens: string[];
+  /** A session whose callbacks go to the instances in turn (one instance unless there are several). */
   dial(phone?: string): UssdDialog;
   /** SMS texts the double received for a phone (E.164 with `+`), in arrival order. */
   smsTo(phone: string): string[];
@@ -33,6 +37,7 @@ let sessionCounter = 0;
 export async function startRig(
   env: Record<string, string> = {},
   sandboxOptions: ScratchPowerSandboxOptions = {},
+  instances = 1,
 ): Promise<Rig> {
   const sandbox = await startScratchPowerSandbox(sandboxOptions);
   const sms = await startAfricasTalkingSmsDouble();
@@ -55,16 +60,19 @@ export async function startRig(
     LOG_LEVEL: "silent",
     ...env,
   });
-  const service = await buildService(config, createLogger("silent"));
+  const services: Service[] = [];
+  for (let i = 0; i < instances; i++) services.push(await buildService(config, createLogger("silent")));
+  const service = services[0] as Service;
   const screens: string[] = [];
   const smsTo = (phone: string) =>
     sms.requests.filter((r) => r.form.to === phone).map((r) => r.form.message ?? "");
   return {
     service,
+    services,
     sandbox,
     sms,
     screens,
-    dial: (phone = "+26771000001") => new UssdDialog(service, phone, screens),
+    dial: (phone = "+26771000001") => new UssdDialog(services, phone, screens),
     smsTo,
     async waitForSms(phone, count, timeoutMs = 8000) {
       const until = Date.now() + timeoutMs;
@@ -75,7 +83,7 @@ export async function startRig(
       assert.fail(`expected ${count} SMS to ${phone}, got ${smsTo(phone).length}`);
     },
     async close() {
-      await service.close();
+      for (const s of services) await s.close();
       await sandbox.close();
       await sms.close();
     },
@@ -87,8 +95,10 @@ export class UssdDialog {
   readonly sessionId = `ATUid_test_${process.pid}_${++sessionCounter}`;
   readonly inputs: string[] = [];
 
+  private posts = 0;
+
   constructor(
-    private readonly service: Service,
+    private readonly services: Service[],
     readonly phone: string,
     private readonly screens: string[],
   ) {}
@@ -110,7 +120,8 @@ export class UssdDialog {
   }
 
   async post(text: string): Promise<string> {
-    const res = await request(this.service.app).post("/ussd/africastalking").type("form").send({
+    const service = this.services[this.posts++ % this.services.length] as Service;
+    const res = await request(service.app).post("/ussd/africastalking").type("form").send({
       sessionId: this.sessionId,
       serviceCode: "*384*123#",
       phoneNumber: this.phone,

@@ -3,7 +3,10 @@
 // Tests that need Redis never skip: when it is not there they fail and say so.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtemp } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -17,7 +20,12 @@ export function uniquePrefix(label = "t"): string {
 
 /** Fails with a clear message when the shared Redis is not reachable. */
 export async function requireRedis(url = TEST_REDIS_URL): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+  });
   client.on("error", () => {});
   try {
     await client.connect();
@@ -64,13 +72,25 @@ export interface OwnRedis {
   start(): Promise<void>;
 }
 
-export async function startOwnRedis(): Promise<OwnRedis> {
+/**
+ * `persistent` keeps data across stop/start (append-only file, fsync on every write), as a production
+ * Redis would; without it a stop loses everything.
+ */
+export async function startOwnRedis(options: { persistent?: boolean } = {}): Promise<OwnRedis> {
   const port = await freePort();
+  const dir = options.persistent ? await mkdtemp(join(tmpdir(), "redis-")) : undefined;
+  const persistence = dir
+    ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir]
+    : ["--appendonly", "no"];
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
-    });
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence],
+      {
+        stdio: "ignore",
+      },
+    );
     const until = Date.now() + 5000;
     for (;;) {
       try {

@@ -1,0 +1,147 @@
+// The store port on Redis, so USSD sessions (and their locks) are shared by every app instance.
+//
+// Keys (all under `keyPrefix`, e.g. "ussd:"):
+//   <prefix><key>        the JSON value, with the caller's TTL (SET … EX)
+//   <prefix>lock:<key>   the per-key lock: a random token, SET NX PX lockTtlMs, released by compare-and-delete
+//
+// The client is created (and quit) by the caller; it must not have its own ioredis `keyPrefix`.
+import { createHash, randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Redis } from "ioredis";
+import type { KeyValueStore } from "./store.js";
+
+export interface RedisStoreOptions {
+  /** Namespace of every key, e.g. "ussd:". */
+  keyPrefix: string;
+  /** Lock expiry: a holder that dies frees the key after this long. Keep it above the longest `work`. */
+  lockTtlMs: number;
+  /** How long `withLock` waits to acquire before throwing LockTimeoutError. */
+  lockWaitMs: number;
+  /** `ping()` answers false when Redis has not answered within this long (default 1000). */
+  pingTimeoutMs?: number;
+}
+
+/** `withLock` gave up: someone else held the key's lock for the whole `lockWaitMs`. */
+export class LockTimeoutError extends Error {
+  constructor(
+    readonly key: string,
+    readonly waitedMs: number,
+  ) {
+    super(`lock on "${key}" not acquired within ${waitedMs} ms`);
+    this.name = "LockTimeoutError";
+  }
+}
+
+/** A Lua script run by SHA (EVALSHA), loaded with EVAL the first time a server has not seen it. */
+export class LuaScript {
+  private readonly sha: string;
+
+  constructor(private readonly lua: string) {
+    this.sha = createHash("sha1").update(lua).digest("hex");
+  }
+
+  async run(client: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return client.eval(this.lua, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+// Deletes the lock only while it still holds our token: a lock that expired and was taken by another
+// holder is left alone.
+const releaseLock = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+export class RedisStore implements KeyValueStore {
+  private readonly pingTimeoutMs: number;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly options: RedisStoreOptions,
+  ) {
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 1000;
+  }
+
+  async get<T>(key: string): Promise<T | null> {
+    const json = await this.client.get(this.key(key));
+    if (json === null) return null;
+    try {
+      return JSON.parse(json) as T;
+    } catch (error) {
+      throw new Error(`store value "${key}" is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    const json = JSON.stringify(value);
+    // Redis refuses a zero or negative expiry; the memory store treats it as "already expired".
+    if (ttlSeconds <= 0) await this.client.del(this.key(key));
+    else if (Number.isInteger(ttlSeconds)) await this.client.set(this.key(key), json, "EX", ttlSeconds);
+    else await this.client.set(this.key(key), json, "PX", Math.ceil(ttlSeconds * 1000));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.del(this.key(key));
+  }
+
+  async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const lockKey = this.key(`lock:${key}`);
+    const token = randomUUID();
+    await this.acquire(key, lockKey, token);
+    try {
+      return await work();
+    } finally {
+      await this.release(lockKey, token);
+    }
+  }
+
+  /** True when Redis answers PONG within `pingTimeoutMs`; never throws. */
+  async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.pingTimeoutMs);
+    });
+    const answered = this.client.ping().then(
+      (reply) => reply === "PONG",
+      () => false,
+    );
+    try {
+      return await Promise.race([answered, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Does NOT quit the client: the caller created it, may share it, and quits it on shutdown. */
+  async close(): Promise<void> {}
+
+  private key(key: string): string {
+    return `${this.options.keyPrefix}${key}`;
+  }
+
+  private async acquire(key: string, lockKey: string, token: string): Promise<void> {
+    const { lockTtlMs, lockWaitMs } = this.options;
+    const deadline = Date.now() + lockWaitMs;
+    for (;;) {
+      if ((await this.client.set(lockKey, token, "PX", lockTtlMs, "NX")) === "OK") return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new LockTimeoutError(key, lockWaitMs);
+      // Short jittered polls: waiters do not retry in lockstep, and a freed lock is taken within ~20 ms.
+      await sleep(Math.min(left, 5 + Math.random() * 15));
+    }
+  }
+
+  private async release(lockKey: string, token: string): Promise<void> {
+    try {
+      await releaseLock.run(this.client, [lockKey], [token]);
+    } catch {
+      // Redis is unreachable: the lock expires by itself after lockTtlMs. Failing here would hide the
+      // result (or the error) of work that already ran.
+    }
+  }
+}
