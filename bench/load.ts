@@ -2,14 +2,15 @@
 // POST /ussd/africastalking against a real instance (its own process, built-in sandbox at zero latency,
 // SMS to the log), once with the in-memory store and once with Redis. Prints figures; asserts nothing.
 //
-//   npm run bench                      both stores, both load shapes
+//   npm run bench                      both stores, both load shapes (builds dist/ first)
 //   BENCH_SECONDS=10 npm run bench     shorter runs
 //   BENCH_STORES=redis npm run bench   one store only (memory, redis)
+//   BENCH_WARMUP_SECONDS=10            paced load before measuring, not counted (JIT, connections, caches)
 //   REDIS_URL=redis://host:port        Redis to use (default 127.0.0.1:6379; keys under a bench: prefix)
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFile } from "node:fs/promises";
-import { Agent } from "node:http";
+import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 
@@ -17,6 +18,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const stores = (process.env.BENCH_STORES ?? "memory,redis").split(",").map((s) => s.trim());
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 
 interface Shape {
   name: string;
@@ -41,7 +43,8 @@ interface Instance {
 }
 
 async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // The compiled build, as the Docker image runs it (`npm run bench` builds it first).
+  const child = spawn(process.execPath, ["dist/src/main.js"], {
     cwd: root,
     // Info level, as in production: the cost of logging each purchase is part of the figures.
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info", SMS_PROVIDER: "log", ...env },
@@ -79,7 +82,6 @@ async function callback(url: string, sessionId: string, phone: string, text: str
     networkCode: "99999",
     text,
   });
-  const { request } = await import("node:http");
   return new Promise((resolve, reject) => {
     const req = request(
       `${url}/ussd/africastalking`,
@@ -102,6 +104,8 @@ async function callback(url: string, sessionId: string, phone: string, text: str
 
 interface Result {
   latencies: number[];
+  /** Latencies by journey step: menu, product, meter, amount, recipient (quote), pay (confirm). */
+  byStep: number[][];
   callbacks: number;
   sessions: number;
   errors: number;
@@ -112,6 +116,7 @@ let sessionCounter = 0;
 
 async function runShape(url: string, shape: Shape): Promise<Result> {
   const latencies: number[] = [];
+  const byStep: number[][] = [[], [], [], [], [], []];
   let sessions = 0;
   let errors = 0;
   const started = performance.now();
@@ -130,7 +135,9 @@ async function runShape(url: string, shape: Shape): Promise<Result> {
         for (let step = 0; step <= steps.length; step++) {
           const t0 = performance.now();
           const reply = await callback(url, sessionId, phone, inputs.join("*"));
-          latencies.push(performance.now() - t0);
+          const took = performance.now() - t0;
+          latencies.push(took);
+          byStep[step]?.push(took);
           if (step === steps.length) {
             if (!reply.startsWith("END Paid")) throw new Error(`unexpected end: ${reply.slice(0, 60)}`);
             sessions++;
@@ -147,7 +154,14 @@ async function runShape(url: string, shape: Shape): Promise<Result> {
     }
   };
   await Promise.all(Array.from({ length: shape.customers }, (_, i) => customer(i)));
-  return { latencies, callbacks: latencies.length, sessions, errors, elapsedMs: performance.now() - started };
+  return {
+    latencies,
+    byStep,
+    callbacks: latencies.length,
+    sessions,
+    errors,
+    elapsedMs: performance.now() - started,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -156,7 +170,9 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  console.log(`Load benchmark: ${seconds} s per paced run, loopback, built-in sandbox at zero latency\n`);
+  console.log(
+    `Load benchmark: ${warmupSeconds} s warm-up, then ${seconds} s paced and ${shapes[1]?.seconds} s saturating per store; loopback; built-in sandbox at zero latency\n`,
+  );
   const rows: string[] = [];
   for (const store of stores) {
     const prefix = `bench:${process.pid}:`;
@@ -165,6 +181,8 @@ async function main(): Promise<void> {
     // Its log is read and dropped: printing it would measure the terminal, not the service.
     instance.child.stdout?.removeAllListeners("data");
     instance.child.stdout?.resume();
+    // A fresh process is slow for its first seconds (JIT, first login, lazy connections); production runs warm.
+    await runShape(instance.url, { ...shapes[0], seconds: warmupSeconds } as Shape);
     for (const shape of shapes) {
       const result = await runShape(instance.url, shape);
       const sorted = [...result.latencies].sort((a, b) => a - b);
@@ -181,6 +199,14 @@ async function main(): Promise<void> {
         `peak RSS ${(await peakRssMiB(instance.child.pid as number)).toFixed(0)} MiB`,
       ].join("  ");
       console.log(row);
+      if (process.env.BENCH_STEPS) {
+        const names = ["menu", "product", "meter", "amount", "quote", "pay"];
+        const steps = result.byStep.map((l, i) => {
+          const s = [...l].sort((a, b) => a - b);
+          return `${names[i]} p50 ${percentile(s, 50).toFixed(1)} p99 ${percentile(s, 99).toFixed(1)}`;
+        });
+        console.log(`        by step: ${steps.join(" | ")}`);
+      }
       rows.push(row);
     }
     instance.child.kill("SIGTERM");

@@ -196,7 +196,7 @@ export const purchaseMachine = setup({
     requestQuote: fromPromise<QuoteDetails, QuoteRequest>(async () => {
       throw new Error("requestQuote actor not provided");
     }),
-    confirmPurchase: fromPromise<PurchaseOutcome, { reference: string }>(async () => {
+    confirmPurchase: fromPromise<PurchaseOutcome, { reference: string; sessionId: string }>(async () => {
       throw new Error("confirmPurchase actor not provided");
     }),
     resendLastTokens: fromPromise<LastTokensOutcome, { phone: string }>(async () => {
@@ -469,7 +469,7 @@ export const purchaseMachine = setup({
       invoke: {
         id: "confirm",
         src: "confirmPurchase",
-        input: ({ context }) => ({ reference: context.quote?.reference ?? "" }),
+        input: ({ context }) => ({ reference: context.quote?.reference ?? "", sessionId: context.sessionId }),
         onDone: { target: "done", actions: assign(({ event }) => ({ outcome: event.output })) },
         // The purchase service only throws before the buy was sent, so nothing was charged.
         onError: {

@@ -24,6 +24,8 @@ const BODY_LIMIT = "16kb";
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
+  // Replies are never cached; hashing every one for an ETag is wasted work on the hot path.
+  app.set("etag", false);
   app.set("trust proxy", false);
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));

@@ -13,7 +13,8 @@ export function regionOf(locale: string): CountryCode {
  */
 export function toE164Digits(raw: string, region: CountryCode): string | null {
   const cleaned = raw.trim().replace(/[\s().-]/g, "");
-  if (!/^\+?\d{4,17}$/.test(cleaned)) return null;
+  // Menu choices and amounts are not phone numbers: skip the (comparatively costly) parse for them.
+  if (!/^\+?\d{6,17}$/.test(cleaned)) return null;
   const candidates = cleaned.startsWith("+")
     ? [cleaned]
     : cleaned.startsWith("00")

@@ -3,6 +3,12 @@
 
 export type PurchaseStatus = "QUOTED" | "CONFIRMING" | "SUCCESSFUL" | "FAILED" | "UNKNOWN";
 
+/** Whether a purchase still needs work (see `PurchaseLedger.unresolved`). */
+export function needsAttention(record: Pick<PurchaseRecord, "status" | "notified">): boolean {
+  if (record.status === "CONFIRMING" || record.status === "UNKNOWN") return true;
+  return (record.status === "SUCCESSFUL" || record.status === "FAILED") && record.notified !== true;
+}
+
 export interface PurchaseRecord {
   /** Our external_reference: the key of the purchase everywhere. */
   reference: string;
@@ -32,6 +38,11 @@ export interface PurchaseRecord {
   failureReason?: string;
   /** Set when automatic resolution gave up: an operator must look at this purchase. */
   needsOperator?: boolean;
+  /**
+   * The customer has been told the outcome: tokens or receipt handed to the SMS outbox, or the failure
+   * shown on the handset or handed to the outbox. Until then a finished purchase still needs attention.
+   */
+  notified?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -39,7 +50,7 @@ export interface PurchaseRecord {
 export type NewPurchase = Omit<PurchaseRecord, "status" | "history" | "createdAt" | "updatedAt">;
 
 export type PurchasePatch = Partial<
-  Pick<PurchaseRecord, "vendorReference" | "token" | "units" | "failureReason" | "needsOperator">
+  Pick<PurchaseRecord, "vendorReference" | "token" | "units" | "failureReason" | "needsOperator" | "notified">
 >;
 
 export interface PurchaseLedger {
@@ -62,6 +73,9 @@ export interface PurchaseLedger {
   forSession(sessionId: string): Promise<PurchaseRecord[]>;
   /** The latest successful purchase with tokens bought by, or delivered to, this phone. */
   lastWithTokensFor(phone: string): Promise<PurchaseRecord | null>;
-  /** Purchases whose outcome is not known yet (CONFIRMING, UNKNOWN): resumed after a restart. */
+  /**
+   * Purchases that still need work: outcome not known (CONFIRMING, UNKNOWN), or known (SUCCESSFUL, FAILED)
+   * but the customer not yet `notified`. Whoever sweeps after a crash picks them up.
+   */
   unresolved(): Promise<PurchaseRecord[]>;
 }

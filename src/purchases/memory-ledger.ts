@@ -1,4 +1,11 @@
-import type { NewPurchase, PurchaseLedger, PurchasePatch, PurchaseRecord, PurchaseStatus } from "./ledger.js";
+import {
+  type NewPurchase,
+  needsAttention,
+  type PurchaseLedger,
+  type PurchasePatch,
+  type PurchaseRecord,
+  type PurchaseStatus,
+} from "./ledger.js";
 
 /** In-process ledger for a single instance; records are copied in and out so callers cannot mutate it. */
 export class MemoryLedger implements PurchaseLedger {
@@ -61,8 +68,6 @@ export class MemoryLedger implements PurchaseLedger {
   }
 
   async unresolved(): Promise<PurchaseRecord[]> {
-    return [...this.records.values()]
-      .filter((r) => r.status === "CONFIRMING" || r.status === "UNKNOWN")
-      .map((r) => structuredClone(r));
+    return [...this.records.values()].filter((r) => needsAttention(r)).map((r) => structuredClone(r));
   }
 }

@@ -58,8 +58,8 @@ export type ConfirmOutcome =
 const RESOLVE_JOB = "resolve-purchase";
 
 export class PurchaseService {
-  /** Buys sent by this process whose outcome is not recorded yet (waited for on shutdown). */
-  private readonly inFlight = new Set<Promise<PurchaseRecord>>();
+  /** Buys and notifications this process has started and not finished (waited for on shutdown). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly vendor: VendingClient,
@@ -106,24 +106,29 @@ export class PurchaseService {
    * Buys a quoted purchase, at most once ever. Waits up to `confirmWaitMs` for the outcome; past that the
    * purchase finishes in the background and the customer hears by SMS. Throws only when nothing was sent.
    */
-  async confirm(reference: string): Promise<ConfirmOutcome> {
-    const record = await this.ledger.get(reference);
-    if (!record) throw new Error(`unknown purchase ${reference}`);
-    if (record.sessionId) {
+  async confirm(reference: string, sessionId?: string): Promise<ConfirmOutcome> {
+    if (sessionId) {
       // A replayed or rebuilt USSD session must not buy a second time.
-      const earlier = (await this.ledger.forSession(record.sessionId)).find(
+      const earlier = (await this.ledger.forSession(sessionId)).find(
         (r) => r.reference !== reference && r.status !== "QUOTED",
       );
       if (earlier) return outcomeOf(earlier);
     }
     const claimed = await this.ledger.transition(reference, ["QUOTED"], "CONFIRMING");
-    if (!claimed) return outcomeOf((await this.ledger.get(reference)) ?? record);
+    if (!claimed) {
+      // Already claimed (a duplicate or replayed confirm): answer with where that purchase stands.
+      const current = await this.ledger.get(reference);
+      if (!current) throw new Error(`unknown purchase ${reference}`);
+      return outcomeOf(current);
+    }
 
-    const settled = this.buy(claimed);
-    this.inFlight.add(settled);
-    void settled.finally(() => this.inFlight.delete(settled));
+    const settled = this.track(this.buy(claimed));
     const early = await withinMs(settled, this.settings.confirmWaitMs);
-    if (early && early.status !== "UNKNOWN" && early.status !== "CONFIRMING") return outcomeOf(early);
+    if (early && early.status !== "UNKNOWN" && early.status !== "CONFIRMING") {
+      // The handset shows a failure: that is the customer told (a success was told by its SMS).
+      if (early.status === "FAILED") await this.markNotified(early.reference);
+      return outcomeOf(early);
+    }
     if (!early) {
       // The handset has been told "by SMS": a definite failure arriving later must reach the customer too.
       void settled.then((final) => (final.status === "FAILED" ? this.notifyFailure(final) : undefined));
@@ -137,7 +142,7 @@ export class PurchaseService {
    */
   async drain(timeoutMs: number): Promise<void> {
     if (this.inFlight.size === 0) return;
-    this.logger.info({ buys: this.inFlight.size }, "waiting for buys in flight");
+    this.logger.info({ pending: this.inFlight.size }, "waiting for purchase work in flight");
     await withinMs(Promise.allSettled([...this.inFlight]), timeoutMs);
   }
 
@@ -181,7 +186,8 @@ export class PurchaseService {
         "SUCCESSFUL",
         saleFields(sale),
       );
-      if (done) await this.deliver(done);
+      // The handset need not wait for the SMS to be queued; a crash before it is caught by recovery.
+      if (done) this.track(this.deliver(done));
       return done ?? record;
     } catch (error) {
       // Sold, but the record could not be written: retry returns the same token, so resolve later.
@@ -221,8 +227,20 @@ export class PurchaseService {
     let recovered = 0;
     for (const record of await this.ledger.unresolved()) {
       if (record.needsOperator) continue;
+      const idleMs = now - Date.parse(record.updatedAt);
+      if (record.status === "SUCCESSFUL" || record.status === "FAILED") {
+        // Finished, but whoever finished it died before telling the customer.
+        if (idleMs < this.settings.staleConfirmingMs) continue;
+        this.logger.warn(
+          { reference: record.reference },
+          "customer not told of a finished purchase: telling now",
+        );
+        await (record.status === "SUCCESSFUL" ? this.deliver(record) : this.notifyFailure(record));
+        recovered++;
+        continue;
+      }
       if (record.status === "CONFIRMING") {
-        if (now - Date.parse(record.updatedAt) < this.settings.staleConfirmingMs) continue;
+        if (idleMs < this.settings.staleConfirmingMs) continue;
         const claimed = await this.ledger.transition(record.reference, ["CONFIRMING"], "UNKNOWN");
         if (!claimed) continue;
         this.logger.warn({ reference: record.reference }, "buy lost with its process: resolving with retry");
@@ -279,6 +297,27 @@ export class PurchaseService {
       { reference: record.reference, to: maskPhone(record.recipient), tokens: tokenCount(record) },
       "purchase successful, SMS queued",
     );
+    await this.markNotified(record.reference);
+  }
+
+  /** Keeps `work` in the set drained on shutdown; failures are logged (recovery finishes the job). */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.then(
+      () => this.inFlight.delete(work),
+      (error: unknown) => {
+        this.inFlight.delete(work);
+        this.logger.error({ err: errorText(error) }, "background purchase work failed; recovery will retry");
+      },
+    );
+    return work;
+  }
+
+  /** Best effort: if this write is lost, recovery tells the customer again rather than never. */
+  private async markNotified(reference: string): Promise<void> {
+    await this.ledger.update(reference, { notified: true }).catch((error: unknown) => {
+      this.logger.warn({ reference, err: errorText(error) }, "could not record that the customer was told");
+    });
   }
 
   private async notifyFailure(record: PurchaseRecord): Promise<void> {
@@ -288,6 +327,7 @@ export class PurchaseService {
       [purchaseFailedMessage(summaryOf(record), reason)],
       `failed ${record.reference}`,
     );
+    await this.markNotified(record.reference);
   }
 }
 

@@ -8,7 +8,8 @@
 //                                       quotes, PERSISTed with the first purchase that leaves QUOTED.
 //   p + purchases:phone:<phone>         sorted set (score = createdAt, epoch ms) of the SUCCESSFUL purchases
 //                                       with a token, under both the buyer's and the recipient's phone.
-//   p + purchases:unresolved            set of the references in CONFIRMING or UNKNOWN.
+//   p + purchases:unresolved            set of the references that need work: CONFIRMING or UNKNOWN, or
+//                                       SUCCESSFUL/FAILED with the customer not yet notified.
 //
 // Every change of a record and its indexes is one Lua script, so it is atomic across instances. The
 // scripts build the index keys from the record, so this needs a standalone Redis (not Redis Cluster).
@@ -54,6 +55,7 @@ const recordSchema: z.ZodType<PurchaseRecord> = z.object({
   units: z.string().optional(),
   failureReason: z.string().optional(),
   needsOperator: z.boolean().optional(),
+  notified: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -106,7 +108,9 @@ if record.status ~= 'QUOTED' then
   if type(record.sessionId) == 'string' then redis.call('PERSIST', prefix .. 'purchases:session:' .. record.sessionId) end
 end
 
-if record.status == 'CONFIRMING' or record.status == 'UNKNOWN' then
+-- Same rule as needsAttention() in ledger.ts.
+local finished = record.status == 'SUCCESSFUL' or record.status == 'FAILED'
+if record.status == 'CONFIRMING' or record.status == 'UNKNOWN' or (finished and record.notified ~= true) then
   redis.call('SADD', KEYS[2], reference)
 else
   redis.call('SREM', KEYS[2], reference)

@@ -70,8 +70,8 @@ export class UssdSessions {
           }),
         ),
         confirmPurchase: fromPromise(
-          ({ input }: { input: { reference: string } }): Promise<PurchaseOutcome> =>
-            this.purchases.confirm(input.reference),
+          ({ input }: { input: { reference: string; sessionId: string } }): Promise<PurchaseOutcome> =>
+            this.purchases.confirm(input.reference, input.sessionId),
         ),
         resendLastTokens: fromPromise(({ input }: { input: { phone: string } }) =>
           this.purchases.resendLastTokens(input.phone),

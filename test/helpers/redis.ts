@@ -84,6 +84,7 @@ export async function startOwnRedis(options: { persistent?: boolean } = {}): Pro
     : ["--appendonly", "no"];
   let child: ChildProcess | null = null;
   const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn(
       "redis-server",
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence],

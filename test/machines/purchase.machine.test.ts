@@ -51,7 +51,7 @@ function journey() {
         };
       }),
       confirmPurchase: fromPromise(
-        async ({ input }: { input: { reference: string } }): Promise<PurchaseOutcome> => {
+        async ({ input }: { input: { reference: string; sessionId: string } }): Promise<PurchaseOutcome> => {
           confirmed.push(input.reference);
           return { status: "SUCCESSFUL", reference: input.reference, tokenCount: 1 };
         },

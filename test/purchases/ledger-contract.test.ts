@@ -205,7 +205,7 @@ for (const implementation of implementations) {
       assert.equal((await ledger.lastWithTokensFor(phone))?.reference, "TOKENS0007");
     });
 
-    it("keeps the unresolved list in step with the status", async () => {
+    it("keeps the unresolved list in step with the status and with telling the customer", async () => {
       const before = references(await ledger.unresolved());
       const unresolvedNow = async () =>
         references(await ledger.unresolved()).filter((reference) => !before.includes(reference));
@@ -220,9 +220,14 @@ for (const implementation of implementations) {
       await ledger.transition("UNRESOLVE2", ["CONFIRMING"], "FAILED", {
         failureReason: "insufficient funds",
       });
+      // A finished purchase needs attention until the customer has been told.
+      assert.deepEqual(await unresolvedNow(), ["UNRESOLVE1", "UNRESOLVE2"]);
+      await ledger.update("UNRESOLVE2", { notified: true });
       assert.deepEqual(await unresolvedNow(), ["UNRESOLVE1"]);
       assert.equal((await ledger.unresolved()).find((r) => r.reference === "UNRESOLVE1")?.status, "UNKNOWN");
       await ledger.transition("UNRESOLVE1", ["UNKNOWN"], "SUCCESSFUL", { token: "7777" });
+      assert.deepEqual(await unresolvedNow(), ["UNRESOLVE1"]);
+      await ledger.update("UNRESOLVE1", { notified: true });
       assert.deepEqual(await unresolvedNow(), []);
     });
 

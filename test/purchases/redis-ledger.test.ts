@@ -108,6 +108,9 @@ describe("RedisLedger on real Redis", () => {
       const score = await client.zscore(`${prefix}purchases:phone:${phone}`, "INDEX00001");
       assert.equal(Number(score), Date.parse(created.createdAt), phone);
     }
+    // Successful but the customer not told yet: still needs attention.
+    assert.equal(await client.sismember(`${prefix}purchases:unresolved`, "INDEX00001"), 1);
+    await ledger.update("INDEX00001", { notified: true });
     assert.equal(await client.sismember(`${prefix}purchases:unresolved`, "INDEX00001"), 0);
   });
 

@@ -1,10 +1,12 @@
 // An instance killed with SIGKILL while its confirm is in flight: another instance resolves the purchase
 // with retry only. The vendor sees one confirm; the customer gets one token SMS.
 import assert from "node:assert/strict";
+import { Redis } from "ioredis";
 import request from "supertest";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { buildService, type Service } from "../../src/main.js";
+import { RedisLedger } from "../../src/purchases/redis-ledger.js";
 import {
   SANDBOX_CREDENTIALS,
   type SandboxHandle,
@@ -118,5 +120,79 @@ describe("crash recovery across instances (real processes, real Redis)", functio
     assert.equal(res.status, 200);
     assert.match(res.text, /^CON Buy:/);
     assert.equal(await a.exited, 0);
+  });
+});
+
+describe("recovery of a finished purchase whose customer was never told", function () {
+  this.timeout(30_000);
+  before(() => requireRedis());
+
+  it("sends the token SMS once when an instance died between recording the sale and queueing the SMS", async () => {
+    const sandbox = await startScratchPowerSandbox();
+    const sms = await startAfricasTalkingSmsDouble();
+    const prefix = uniquePrefix("untold");
+    const redis = new Redis(TEST_REDIS_URL);
+    let service: Service | undefined;
+    try {
+      // What the dead instance left: a sale recorded a minute ago, nobody told.
+      const ledger = new RedisLedger(redis, { keyPrefix: prefix, now: () => new Date(Date.now() - 60_000) });
+      await ledger.create({
+        reference: "UNTOLD0001",
+        channel: "USSD",
+        sessionId: "ATUid_untold",
+        phone: "26771700001",
+        recipient: "26771700001",
+        productType: "ELECTRICITY",
+        productName: "Electricity",
+        subscriberLabel: "Meter number",
+        providerCode: "P",
+        subscriberId: "12345678901",
+        amount: "50.00",
+        charge: "3.00",
+        total: "53.00",
+        currency: "BWP",
+        sourceChannel: "USSD",
+      });
+      await ledger.transition("UNTOLD0001", ["QUOTED"], "CONFIRMING");
+      await ledger.transition("UNTOLD0001", ["CONFIRMING"], "SUCCESSFUL", {
+        token: "1111 2222 3333 4444 5555",
+        units: "4.0 kWh",
+      });
+
+      service = await buildService(
+        loadConfig({
+          REDIS_URL: TEST_REDIS_URL,
+          KEY_PREFIX: prefix,
+          SCRATCHPOWER_URL: sandbox.url,
+          SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
+          SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
+          SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
+          SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
+          SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
+          SMS_PROVIDER: "africastalking",
+          AFRICASTALKING_USERNAME: "vendingco",
+          AFRICASTALKING_API_KEY: "test-api-key",
+          AFRICASTALKING_SMS_URL: sms.url,
+          CONFIRM_TIMEOUT_MS: "1000",
+          RECOVERY_INTERVAL_MS: "200",
+          LOG_LEVEL: "silent",
+        }),
+        createLogger("silent"),
+      );
+      const until = Date.now() + 10_000;
+      while (sms.requests.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(sms.requests.length, 1);
+      assert.match(sms.requests[0]?.form.message ?? "", /1111 2222 3333 4444 5555/);
+      await new Promise((r) => setTimeout(r, 800));
+      assert.equal(sms.requests.length, 1, "told once, not at every sweep");
+      assert.equal((await ledger.get("UNTOLD0001"))?.notified, true);
+      assert.equal(sandbox.stats.retries + [...sandbox.stats.confirms.values()].length, 0, "no vendor call");
+    } finally {
+      await service?.close();
+      await sandbox.close();
+      await sms.close();
+      await deletePrefix(prefix);
+      redis.disconnect();
+    }
   });
 });
