@@ -245,6 +245,23 @@ export const purchaseMachine = setup({
       page: 0,
       error: null,
     })),
+    /** Back to an earlier step after the vendor refused its input, as if `0` had been pressed to get there. */
+    returnTo: assign(({ context, event }, params: { step: InputStep }) => {
+      const at = context.history.lastIndexOf(params.step);
+      // An airtime subscriber chosen as "my number" came from subscriberChoice: `0` should lead back there.
+      const choice = context.history.lastIndexOf("subscriberChoice");
+      const history =
+        at >= 0
+          ? context.history.slice(0, at)
+          : choice >= 0
+            ? context.history.slice(0, choice + 1)
+            : context.history;
+      return {
+        history,
+        page: 0,
+        error: describeFailure((event as unknown as { error: unknown }).error).message,
+      };
+    }),
     nextPage: assign(({ context }) => ({ page: context.page + 1, error: null })),
     previousPage: assign(({ context }) => ({ page: Math.max(0, context.page - 1), error: null })),
     refuse: assign((_, params: { error: string }) => ({ error: params.error })),
@@ -436,10 +453,23 @@ export const purchaseMachine = setup({
           target: "quote",
           actions: assign(({ event }) => ({ quote: event.output, quoteFailure: null, error: null })),
         },
-        onError: {
-          target: "quoteError",
-          actions: assign(({ event }) => ({ quoteFailure: describeFailure(event.error), error: null })),
-        },
+        onError: [
+          // The vendor refused one input (e.g. below its minimum amount): re-ask just that, with its reason.
+          {
+            guard: ({ event }) => refusedInput(event.error) === "amount",
+            target: "amount",
+            actions: { type: "returnTo", params: { step: "amount" } },
+          },
+          {
+            guard: ({ event }) => refusedInput(event.error) === "subscriber",
+            target: "subscriber",
+            actions: { type: "returnTo", params: { step: "subscriber" } },
+          },
+          {
+            target: "quoteError",
+            actions: assign(({ event }) => ({ quoteFailure: describeFailure(event.error), error: null })),
+          },
+        ],
       },
     },
     quote: {
@@ -515,6 +545,11 @@ function emptyJourney() {
 
 function freshJourney(context: JourneyContext): JourneyContext {
   return { ...context, ...emptyJourney() };
+}
+
+function refusedInput(error: unknown): string | undefined {
+  const value = (error as { refusedInput?: unknown } | null)?.refusedInput;
+  return typeof value === "string" ? value : undefined;
 }
 
 /** Errors from the quote actor carry a customer message and whether trying again may help. */

@@ -28,6 +28,8 @@ export interface PurchaseRecord {
   total: string;
   currency: string;
   customerName?: string;
+  /** The vendor's reference of the quote (Powershop `referenceNumber`), needed to buy and resolve. */
+  vendorQuoteReference?: string;
   sourceChannel: string;
   status: PurchaseStatus;
   history: { status: PurchaseStatus; at: string }[];

@@ -97,9 +97,17 @@ export class PurchaseService {
       total: quote.total,
       currency: quote.currency,
       ...(quote.customerName ? { customerName: quote.customerName } : {}),
+      ...(quote.vendorQuoteReference ? { vendorQuoteReference: quote.vendorQuoteReference } : {}),
       sourceChannel: order.sourceChannel,
     });
-    return { reference, ...quote };
+    return {
+      reference,
+      ...(quote.customerName ? { customerName: quote.customerName } : {}),
+      amount: quote.amount,
+      charge: quote.charge,
+      total: quote.total,
+      currency: quote.currency,
+    };
   }
 
   /**
@@ -340,6 +348,7 @@ function vendorRequest(p: {
   recipient: string;
   reference: string;
   sourceChannel: string;
+  vendorQuoteReference?: string;
 }): PurchaseRequest {
   return {
     productType: p.productType ?? p.product?.type ?? "",
@@ -349,6 +358,7 @@ function vendorRequest(p: {
     beneficiaryPhone: p.recipient,
     externalReference: p.reference,
     sourceChannel: p.sourceChannel,
+    ...(p.vendorQuoteReference ? { vendorQuoteReference: p.vendorQuoteReference } : {}),
   };
 }
 

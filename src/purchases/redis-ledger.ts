@@ -47,6 +47,7 @@ const recordSchema: z.ZodType<PurchaseRecord> = z.object({
   total: z.string(),
   currency: z.string(),
   customerName: z.string().optional(),
+  vendorQuoteReference: z.string().optional(),
   sourceChannel: z.string(),
   status: statusSchema,
   history: z.array(z.object({ status: statusSchema, at: z.string() })),

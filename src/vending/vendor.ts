@@ -32,11 +32,18 @@ export interface PurchaseRequest {
   externalReference: string;
   /** Vendor channel name, e.g. `USSD`. */
   sourceChannel: string;
+  /**
+   * The vendor's own reference from the quote, for vendors whose buy names the quote (Powershop's
+   * `referenceNumber`); absent when quoting (and for vendors keyed by our externalReference alone).
+   */
+  vendorQuoteReference?: string;
 }
 
 export interface Quote {
   /** Verified customer name, when the vendor returns one. */
   customerName?: string;
+  /** The vendor's reference for this quote, passed back on buy and resolve (see PurchaseRequest). */
+  vendorQuoteReference?: string;
   amount: string;
   charge: string;
   total: string;
@@ -76,6 +83,9 @@ export interface VendingClient {
  */
 export type VendorErrorKind = "rejected" | "unavailable" | "ambiguous";
 
+/** The journey step whose input the vendor refused, so the customer can correct just that. */
+export type RefusedInput = "subscriber" | "amount";
+
 export class VendorError extends Error {
   constructor(
     readonly kind: VendorErrorKind,
@@ -83,6 +93,8 @@ export class VendorError extends Error {
     readonly customerMessage: string,
     /** Operator-facing detail for logs (never contains secrets). */
     detail?: string,
+    /** Set on a `rejected` quote when one input caused it (e.g. below the vendor's minimum amount). */
+    readonly refusedInput?: RefusedInput,
   ) {
     super(detail ?? customerMessage);
     this.name = "VendorError";

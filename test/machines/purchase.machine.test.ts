@@ -152,4 +152,59 @@ describe("purchase machine (plain inputs)", () => {
     assert.equal(cancelled.value, "cancelled");
     assert.deepEqual(confirmed, []);
   });
+
+  it("re-asks the amount with the vendor's reason when the vendor refuses the amount, and never confirms", async () => {
+    const confirmed: string[] = [];
+    const machine = purchaseMachine.provide({
+      actors: {
+        requestQuote: fromPromise(async ({ input }: { input: QuoteRequest }) => {
+          if (input.amount === "20.00") {
+            throw Object.assign(new Error("below minimum"), {
+              kind: "rejected",
+              customerMessage: "The minimum purchase is BWP 50.00.",
+              refusedInput: "amount",
+            });
+          }
+          return {
+            reference: "OK1",
+            amount: input.amount,
+            charge: "0.00",
+            total: input.amount,
+            currency: "BWP",
+          };
+        }),
+        confirmPurchase: fromPromise(
+          async ({ input }: { input: { reference: string; sessionId: string } }) => {
+            confirmed.push(input.reference);
+            return { status: "SUCCESSFUL" as const, reference: input.reference, tokenCount: 1 };
+          },
+        ),
+      },
+    });
+    const actor = createActor(machine, {
+      input: {
+        sessionId: "s",
+        phone: "26771000001",
+        products: [electricity],
+        minAmount: "5.00",
+        maxAmount: "100.00",
+        currency: "BWP",
+      },
+    }).start();
+    const send = async (text: string) => {
+      actor.send({ type: "INPUT", text, asPhone: null });
+      return waitFor(actor, (s) => !s.hasTag("busy"), { timeout: 1000 });
+    };
+    await send("1");
+    await send("04040404040");
+    await send("20");
+    const refused = await send("1");
+    assert.equal(refused.value, "amount");
+    assert.equal(refused.context.error, "The minimum purchase is BWP 50.00.");
+    assert.equal((await send("0")).value, "subscriber", "back still leads to the step before the amount");
+    await send("04040404040");
+    await send("60");
+    assert.equal((await send("1")).value, "quote");
+    assert.deepEqual(confirmed, []);
+  });
 });
