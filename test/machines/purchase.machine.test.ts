@@ -174,9 +174,13 @@ describe("purchase machine (plain inputs)", () => {
           };
         }),
         confirmPurchase: fromPromise(
-          async ({ input }: { input: { reference: string; sessionId: string } }) => {
+          async ({
+            input,
+          }: {
+            input: { reference: string; sessionId: string };
+          }): Promise<PurchaseOutcome> => {
             confirmed.push(input.reference);
-            return { status: "SUCCESSFUL" as const, reference: input.reference, tokenCount: 1 };
+            return { status: "SUCCESSFUL", reference: input.reference, tokenCount: 1 };
           },
         ),
       },
