@@ -132,6 +132,18 @@ function readSubscriber(
 ): string | { error: string } {
   const product = selectedProduct(context);
   if (!product) return { error: "Please choose a product." };
+  return validateSubscriber(product, raw, asPhone);
+}
+
+/**
+ * The identifier as the vendor wants it (phone products take the number read as E.164 digits), or why it
+ * is refused. Shared with the SMS channel, so both channels accept exactly the same input.
+ */
+export function validateSubscriber(
+  product: JourneyProduct,
+  raw: string,
+  asPhone: string | null,
+): string | { error: string } {
   const candidate = product.subscriberIsPhone && asPhone ? asPhone : raw.replace(/[\s-]/g, "");
   // The prompt shows the hint again, so the error itself stays short.
   const invalid = { error: `Invalid ${product.subscriberLabel.toLowerCase()}.` };
@@ -164,10 +176,18 @@ export function formatCents(cents: number): string {
 }
 
 function readAmount(context: JourneyContext, raw: string): string | { error: string } {
+  return validateAmount(raw, context);
+}
+
+/** The amount as a 2-decimal string within the limits, or why it is refused (shared with the SMS channel). */
+export function validateAmount(
+  raw: string,
+  limits: { minAmount: string; maxAmount: string; currency: string },
+): string | { error: string } {
   const cents = toCents(raw);
-  const min = toCents(context.minAmount) ?? 1;
-  const max = toCents(context.maxAmount) ?? Number.MAX_SAFE_INTEGER;
-  const range = `Enter ${context.currency} ${formatCents(min)} to ${formatCents(max)}.`;
+  const min = toCents(limits.minAmount) ?? 1;
+  const max = toCents(limits.maxAmount) ?? Number.MAX_SAFE_INTEGER;
+  const range = `Enter ${limits.currency} ${formatCents(min)} to ${formatCents(max)}.`;
   if (cents === null || cents <= 0) return { error: `Invalid amount. ${range}` };
   if (cents < min || cents > max) return { error: `Amount out of range. ${range}` };
   return formatCents(cents);

@@ -1,7 +1,9 @@
 // The Express app: routes → channel handlers. No business logic here.
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
 import type { Logger } from "./log.js";
+import type { SmsConversations } from "./sms/conversations.js";
 import { africasTalkingDeliveryReport, type SmsDeliveryLog } from "./sms/delivery.js";
+import { parseAfricasTalkingInbound } from "./sms/inbound.js";
 import { formatAfricasTalking, parseAfricasTalking } from "./ussd/aggregators/africastalking.js";
 import { UssdSessions } from "./ussd/session.js";
 
@@ -16,6 +18,7 @@ export interface AppDeps {
   toPhone: (raw: string) => string | null;
   health: () => Promise<HealthReport>;
   deliveries: SmsDeliveryLog;
+  sms: SmsConversations;
   logger: Logger;
 }
 
@@ -46,6 +49,17 @@ export function createApp(deps: AppDeps): express.Express {
       );
     }
     res.status(200).type("text/plain").send(formatAfricasTalking(reply));
+  });
+
+  app.post("/sms/africastalking", (req: Request, res: Response) => {
+    const parsed = parseAfricasTalkingInbound(req.body, deps.toPhone);
+    if (!parsed.ok) {
+      res.status(400).type("text/plain").send(parsed.reason);
+      return;
+    }
+    // Answer at once; the reply goes out by SMS.
+    deps.sms.accept(parsed.sms);
+    res.status(200).type("text/plain").send("OK");
   });
 
   app.post("/sms/africastalking/delivery", async (req: Request, res: Response) => {

@@ -62,6 +62,9 @@ const schema = z
     USSD_REPLY_BUDGET_MS: milliseconds(10_000),
     SANDBOX_CONFIRM_HANG_MS: milliseconds(45_000),
     WORKERS: z.enum(["on", "off"]).default("on"),
+    SMS_MESSAGES_PER_MINUTE: count(6),
+    SMS_QUOTES_PER_HOUR: count(10),
+    SMS_QUOTE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
     RECOVERY_INTERVAL_MS: milliseconds(30_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

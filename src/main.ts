@@ -12,6 +12,7 @@ import type { PurchaseLedger } from "./purchases/ledger.js";
 import { MemoryLedger } from "./purchases/memory-ledger.js";
 import { PurchaseService } from "./purchases/purchases.js";
 import { RedisLedger } from "./purchases/redis-ledger.js";
+import { SmsConversations } from "./sms/conversations.js";
 import { SmsDeliveryLog } from "./sms/delivery.js";
 import { AfricasTalkingSmsSender } from "./sms/gateways/africastalking.js";
 import { LogSmsSender } from "./sms/gateways/log.js";
@@ -130,6 +131,24 @@ export async function buildService(
     logger,
   );
 
+  const sms = new SmsConversations(
+    store,
+    purchases,
+    () => vendor.products(),
+    outbox,
+    {
+      toPhone,
+      currency: config.CURRENCY,
+      minAmount: config.AMOUNT_MIN,
+      maxAmount: config.AMOUNT_MAX,
+      sourceChannel: config.SMS_SOURCE_CHANNEL ?? "USSD",
+      messagesPerMinute: config.SMS_MESSAGES_PER_MINUTE,
+      quotesPerHour: config.SMS_QUOTES_PER_HOUR,
+      quoteTtlSeconds: config.SMS_QUOTE_TTL_SECONDS,
+    },
+    logger,
+  );
+
   const health = async (): Promise<HealthReport> => {
     const storeOk = await store.ping();
     return {
@@ -147,12 +166,13 @@ export async function buildService(
   // Purchases whose process died mid-buy are found by whichever instance sweeps next.
   const recovery = runWorkers ? startRecovery(purchases, config.RECOVERY_INTERVAL_MS, logger) : undefined;
 
-  const app = createApp({ ussd, toPhone, health, deliveries, logger });
+  const app = createApp({ ussd, sms, toPhone, health, deliveries, logger });
   return {
     app,
     ...(sandbox ? { sandboxUrl: sandbox.url } : {}),
     async close() {
       recovery?.stop();
+      await sms.drain();
       await purchases.drain(config.CONFIRM_TIMEOUT_MS + 1000);
       await jobs.close();
       await store.close();

@@ -39,6 +39,25 @@ export class MemoryStore implements KeyValueStore {
     this.entries.delete(key);
   }
 
+  async setIfAbsent(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    // Check and write in one synchronous step, so concurrent callers cannot both win.
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt > this.now()) return false;
+    this.entries.set(key, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });
+    return true;
+  }
+
+  async increment(key: string, ttlSeconds: number): Promise<number> {
+    const entry = this.entries.get(key);
+    if (!entry || entry.expiresAt <= this.now()) {
+      this.entries.set(key, { json: "1", expiresAt: this.now() + ttlSeconds * 1000 });
+      return 1;
+    }
+    const count = Number(JSON.parse(entry.json)) + 1;
+    entry.json = String(count);
+    return count;
+  }
+
   async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(key) ?? Promise.resolve();
     const turn = previous.then(work, work);

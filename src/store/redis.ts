@@ -57,6 +57,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `);
 
+// INCR and, for a new counter only, its expiry: one atomic step, so a crash cannot leave a counter forever.
+const incrementScript = new LuaScript(`
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+`);
+
 export class RedisStore implements KeyValueStore {
   private readonly pingTimeoutMs: number;
 
@@ -87,6 +94,24 @@ export class RedisStore implements KeyValueStore {
 
   async delete(key: string): Promise<void> {
     await this.client.del(this.key(key));
+  }
+
+  async setIfAbsent(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    const stored = await this.client.set(
+      this.key(key),
+      JSON.stringify(value),
+      "PX",
+      Math.ceil(ttlSeconds * 1000),
+      "NX",
+    );
+    return stored === "OK";
+  }
+
+  async increment(key: string, ttlSeconds: number): Promise<number> {
+    const count = Number(
+      await incrementScript.run(this.client, [this.key(key)], [Math.ceil(ttlSeconds * 1000)]),
+    );
+    return count;
   }
 
   async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {

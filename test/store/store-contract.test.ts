@@ -81,6 +81,22 @@ for (const implementation of implementations) {
       assert.equal(await store.get("session:never-set"), null);
     });
 
+    it("stores with setIfAbsent only once, however many callers race", async () => {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.setIfAbsent("inbound:msg-1", { by: i }, 60)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      const winner = results.indexOf(true);
+      assert.deepEqual(await store.get("inbound:msg-1"), { by: winner });
+    });
+
+    it("counts with increment in a window that ends after its TTL", async () => {
+      const counts = await Promise.all(Array.from({ length: 5 }, () => store.increment("rate:phone", 1)));
+      assert.deepEqual([...counts].sort(), [1, 2, 3, 4, 5]);
+      await sleep(1_150);
+      assert.equal(await store.increment("rate:phone", 1), 1, "a new window starts from one");
+    });
+
     it("forgets a value after its TTL", async () => {
       await store.set("session:short", { n: 1 }, 1);
       assert.deepEqual(await store.get("session:short"), { n: 1 });
