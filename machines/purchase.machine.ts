@@ -34,6 +34,11 @@ export interface JourneyInput {
   minAmount: string;
   maxAmount: string;
   currency: string;
+  /**
+   * The customer dialled product, subscriber and amount in one go (`*123*1*<meter>*<amount>#`): the token
+   * goes to their own phone, so the journey goes straight from the amount to the quote.
+   */
+  directDial?: boolean;
 }
 
 export interface QuoteDetails {
@@ -251,9 +256,8 @@ export const purchaseMachine = setup({
     quoteRetryable: ({ context }: Ctx) => context.quoteFailure?.retryable === true,
   },
   actions: {
-    goHome: assign(({ context }) => ({
-      ...freshJourney(context),
-    })),
+    // A journey restarted from the menu is typed step by step, whatever was dialled.
+    goHome: assign(({ context }) => ({ ...freshJourney(context), directDial: false })),
     goBack: assign(({ context }) => ({
       history: context.history.slice(0, -1),
       page: 0,
@@ -420,6 +424,11 @@ export const purchaseMachine = setup({
     },
     afterAmount: {
       always: [
+        {
+          guard: and(["issuesToken", ({ context }) => context.directDial === true]),
+          target: "quoting",
+          actions: "setRecipientToOwnPhone",
+        },
         { guard: "issuesToken", target: "recipientChoice" },
         { target: "quoting", actions: "setRecipientForTokenlessProduct" },
       ],

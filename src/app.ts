@@ -1,11 +1,15 @@
 // The Express app: routes → channel handlers. No business logic here.
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
+import type { AggregatorName } from "./config.js";
+import { type WebhookSecurity, webhookGuard } from "./http/webhook-security.js";
 import type { Logger } from "./log.js";
 import type { SmsConversations } from "./sms/conversations.js";
 import { africasTalkingDeliveryReport, type SmsDeliveryLog } from "./sms/delivery.js";
 import { parseAfricasTalkingInbound } from "./sms/inbound.js";
-import { formatAfricasTalking, parseAfricasTalking } from "./ussd/aggregators/africastalking.js";
-import { UssdSessions } from "./ussd/session.js";
+import { parseAfricasTalkingEvent } from "./ussd/aggregators/africastalking-events.js";
+import { bodyParsers, ussdRoutes } from "./ussd/routes.js";
+import type { UssdSessions } from "./ussd/session.js";
+import type { UssdAggregator } from "./ussd/types.js";
 
 export interface HealthReport {
   ok: boolean;
@@ -14,44 +18,51 @@ export interface HealthReport {
 
 export interface AppDeps {
   ussd: UssdSessions;
+  aggregators: UssdAggregator[];
   /** Aggregator phone fields → E.164 digits. */
   toPhone: (raw: string) => string | null;
   health: () => Promise<HealthReport>;
   deliveries: SmsDeliveryLog;
   sms: SmsConversations;
+  security: Record<AggregatorName, WebhookSecurity>;
+  /** Express's `trust proxy`: off, on, or the number of proxies in front (for X-Forwarded-For). */
+  trustProxy: string;
   logger: Logger;
 }
-
-const BODY_LIMIT = "16kb";
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   // Replies are never cached; hashing every one for an ETag is wasted work on the hot path.
   app.set("etag", false);
-  app.set("trust proxy", false);
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
-  app.use(express.json({ limit: BODY_LIMIT }));
+  app.set(
+    "trust proxy",
+    deps.trustProxy === "on" ? true : deps.trustProxy === "off" ? false : Number(deps.trustProxy),
+  );
+  const security = (name: string) => deps.security[name as AggregatorName] ?? {};
+  // Africa's Talking's SMS callbacks are secured like its USSD ones.
+  const africasTalking = [
+    webhookGuard("africastalking", security("africastalking"), deps.logger),
+    ...bodyParsers("form-or-json"),
+  ];
 
-  app.post("/ussd/africastalking", async (req: Request, res: Response) => {
-    const parsed = parseAfricasTalking(req.body, deps.toPhone);
+  app.use(
+    ussdRoutes(deps.aggregators, { ussd: deps.ussd, toPhone: deps.toPhone, security, logger: deps.logger }),
+  );
+
+  app.post("/ussd/africastalking/events", ...africasTalking, async (req: Request, res: Response) => {
+    const parsed = parseAfricasTalkingEvent(req.body, deps.toPhone);
     if (!parsed.ok) {
       res.status(400).type("text/plain").send(parsed.reason);
       return;
     }
-    let reply = UssdSessions.busyReply;
-    try {
-      reply = await deps.ussd.handle(parsed.request);
-    } catch (error) {
-      deps.logger.error(
-        { err: error instanceof Error ? error.message : String(error) },
-        "USSD callback failed",
-      );
+    if (parsed.event.kind === "ended") {
+      await deps.ussd.ended(parsed.event.sessionId, parsed.event.reason).catch(() => undefined);
     }
-    res.status(200).type("text/plain").send(formatAfricasTalking(reply));
+    res.status(200).type("text/plain").send("OK");
   });
 
-  app.post("/sms/africastalking", (req: Request, res: Response) => {
+  app.post("/sms/africastalking", ...africasTalking, (req: Request, res: Response) => {
     const parsed = parseAfricasTalkingInbound(req.body, deps.toPhone);
     if (!parsed.ok) {
       res.status(400).type("text/plain").send(parsed.reason);
@@ -62,7 +73,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(200).type("text/plain").send("OK");
   });
 
-  app.post("/sms/africastalking/delivery", async (req: Request, res: Response) => {
+  app.post("/sms/africastalking/delivery", ...africasTalking, async (req: Request, res: Response) => {
     const parsed = africasTalkingDeliveryReport.safeParse(req.body ?? {});
     if (!parsed.success) {
       res

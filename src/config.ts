@@ -1,5 +1,6 @@
 // Environment → typed configuration. Every bad variable is reported by name at startup.
 import { z } from "zod";
+import { parseCidrList, type WebhookSecurity } from "./http/webhook-security.js";
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
@@ -32,6 +33,9 @@ const schema = z
     SCRATCHPOWER_PASSWORD: optionalText,
     SCRATCHPOWER_ORG_CODE: optionalText,
     SCRATCHPOWER_ACCOUNT_ID: optionalText,
+    POWERSHOP_URL: optionalText.pipe(z.url("must be a URL").optional()),
+    POWERSHOP_USERNAME: optionalText,
+    POWERSHOP_SECRET: optionalText,
     KEY_PREFIX: z.string().min(1).default("ussd:"),
     SMS_PROVIDER: z.enum(["log", "africastalking"]).default("log"),
     SMS_SOURCE_CHANNEL: optionalText,
@@ -62,6 +66,22 @@ const schema = z
     USSD_REPLY_BUDGET_MS: milliseconds(10_000),
     SANDBOX_CONFIRM_HANG_MS: milliseconds(45_000),
     WORKERS: z.enum(["on", "off"]).default("on"),
+    USSD_NEW_SESSIONS_PER_MINUTE: count(5),
+    USSD_REPEAT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+    USSD_SERVICE_CODES: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((c) => c.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^\*?\d+(\*\d+)*#?$/, "each code must look like *920*55#"))),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(off|on|\d{1,2})$/, "must be off, on, or the number of proxies in front")
+      .default("off"),
     SMS_MESSAGES_PER_MINUTE: count(6),
     SMS_QUOTES_PER_HOUR: count(10),
     SMS_QUOTE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
@@ -98,6 +118,12 @@ const schema = z
           });
       }
     }
+    if (c.POWERSHOP_URL) {
+      for (const name of ["POWERSHOP_USERNAME", "POWERSHOP_SECRET"] as const) {
+        if (!c[name])
+          ctx.addIssue({ code: "custom", path: [name], message: "is required when POWERSHOP_URL is set" });
+      }
+    }
     if (c.SCRATCHPOWER_URL) {
       for (const name of [
         "SCRATCHPOWER_CLIENT_ID",
@@ -112,7 +138,19 @@ const schema = z
     }
   });
 
-export type Config = z.output<typeof schema>;
+/** Aggregators whose webhooks can be secured; `USSD_<NAME>_SECRET|ALLOW_IPS|BASIC_AUTH` configure each. */
+export const AGGREGATOR_NAMES = [
+  "africastalking",
+  "hubtel",
+  "nalo",
+  "arkesel",
+  "infobip",
+  "hollatags",
+  "truroute",
+] as const;
+export type AggregatorName = (typeof AGGREGATOR_NAMES)[number];
+
+export type Config = z.output<typeof schema> & { webhookSecurity: Record<AggregatorName, WebhookSecurity> };
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -125,13 +163,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((issue) => `${issue.path.join(".") || "config"}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
   }
-  const config = parsed.data;
-  // Honest about what this build can do, rather than silently running something else.
-  if (config.VENDOR !== "scratchpower") {
-    throw new ConfigError(
-      `Invalid configuration:\n  VENDOR: ${config.VENDOR} is not supported yet (use scratchpower)`,
-    );
+  const problems: string[] = [];
+  const webhookSecurity = {} as Record<AggregatorName, WebhookSecurity>;
+  for (const name of AGGREGATOR_NAMES) {
+    const at = `USSD_${name.toUpperCase()}_`;
+    const security: WebhookSecurity = {};
+    const secret = env[`${at}SECRET`];
+    if (secret) {
+      if (secret.length < 16) problems.push(`${at}SECRET: must be at least 16 characters (unguessable)`);
+      security.secret = secret;
+    }
+    const ips = env[`${at}ALLOW_IPS`];
+    if (ips) {
+      try {
+        security.allowIps = parseCidrList(ips);
+      } catch (error) {
+        problems.push(`${at}ALLOW_IPS: ${(error as Error).message}`);
+      }
+    }
+    const basic = env[`${at}BASIC_AUTH`];
+    if (basic) {
+      const [user = "", ...rest] = basic.split(":");
+      if (!user || rest.length === 0) problems.push(`${at}BASIC_AUTH: must be user:password`);
+      else security.basicAuth = { user, password: rest.join(":") };
+    }
+    webhookSecurity[name] = security;
   }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  const config: Config = { ...parsed.data, webhookSecurity };
   if (config.WORKERS === "off" && !config.REDIS_URL) {
     throw new ConfigError(
       "Invalid configuration:\n  WORKERS: off needs REDIS_URL (another process must run the background work)",

@@ -22,9 +22,9 @@ import { MemoryStore } from "./store/memory.js";
 import { RedisStore } from "./store/redis.js";
 import { connectRedis } from "./store/redis-connection.js";
 import type { KeyValueStore } from "./store/store.js";
+import { aggregators } from "./ussd/aggregators/index.js";
 import { UssdSessions } from "./ussd/session.js";
-import { SANDBOX_CREDENTIALS, startScratchPowerSandbox } from "./vending/sandbox/scratchpower-v1.js";
-import { ScratchPowerV1Client } from "./vending/scratchpower-v1.js";
+import { vendorFromConfig } from "./vending/from-config.js";
 
 export interface Service {
   app: ReturnType<typeof createApp>;
@@ -41,35 +41,9 @@ export async function buildService(
   const region = regionOf(config.LOCALE);
   const toPhone = (raw: string) => toE164Digits(raw, region);
 
-  const sandbox = config.SCRATCHPOWER_URL
-    ? undefined
-    : await startScratchPowerSandbox({ confirmHangMs: config.SANDBOX_CONFIRM_HANG_MS });
-  if (sandbox) logger.info({ url: sandbox.url }, "SCRATCHPOWER_URL unset: using the built-in vendor sandbox");
-
-  const vendor = new ScratchPowerV1Client({
-    baseUrl: config.SCRATCHPOWER_URL ?? (sandbox?.url as string),
-    credentials: sandbox
-      ? {
-          clientId: SANDBOX_CREDENTIALS.client_id,
-          clientSecret: SANDBOX_CREDENTIALS.client_secret,
-          username: SANDBOX_CREDENTIALS.username,
-          password: SANDBOX_CREDENTIALS.password,
-          orgCode: SANDBOX_CREDENTIALS.org_code,
-        }
-      : {
-          clientId: config.SCRATCHPOWER_CLIENT_ID ?? "",
-          clientSecret: config.SCRATCHPOWER_CLIENT_SECRET ?? "",
-          username: config.SCRATCHPOWER_USERNAME ?? "",
-          password: config.SCRATCHPOWER_PASSWORD ?? "",
-          orgCode: config.SCRATCHPOWER_ORG_CODE ?? "",
-        },
-    ...(config.SCRATCHPOWER_ACCOUNT_ID ? { accountId: config.SCRATCHPOWER_ACCOUNT_ID } : {}),
-    locale: config.LOCALE,
-    currency: config.CURRENCY,
-    timeoutMs: config.VENDOR_TIMEOUT_MS,
-    confirmTimeoutMs: config.CONFIRM_TIMEOUT_MS,
-    logger,
-  });
+  const { vendor, sandbox, smsSourceChannel } = await vendorFromConfig(config, logger);
+  if (sandbox)
+    logger.info({ vendor: config.VENDOR, url: sandbox.url }, "vendor URL unset: using the built-in sandbox");
 
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
   const runWorkers = config.WORKERS === "on";
@@ -120,6 +94,8 @@ export async function buildService(
     () => vendor.products(),
     {
       toPhone,
+      newSessionsPerMinute: config.USSD_NEW_SESSIONS_PER_MINUTE,
+      repeatWindowMs: config.USSD_REPEAT_WINDOW_MS,
       currency: config.CURRENCY,
       minAmount: config.AMOUNT_MIN,
       maxAmount: config.AMOUNT_MAX,
@@ -141,13 +117,34 @@ export async function buildService(
       currency: config.CURRENCY,
       minAmount: config.AMOUNT_MIN,
       maxAmount: config.AMOUNT_MAX,
-      sourceChannel: config.SMS_SOURCE_CHANNEL ?? "USSD",
+      sourceChannel: smsSourceChannel,
       messagesPerMinute: config.SMS_MESSAGES_PER_MINUTE,
       quotesPerHour: config.SMS_QUOTES_PER_HOUR,
       quoteTtlSeconds: config.SMS_QUOTE_TTL_SECONDS,
     },
     logger,
   );
+
+  // The operator sees the vendor float in /health; asked at most once a minute, never slowing the check.
+  let balance: { at: number; value: Record<string, unknown> } | undefined;
+  let balanceRefresh: Promise<void> | undefined;
+  const vendorBalance = () => {
+    if (!balanceRefresh && (!balance || Date.now() - balance.at > 60_000)) {
+      balanceRefresh = vendor
+        .balance()
+        .then(
+          (b) => ({ ...b }),
+          () => ({ error: "unavailable" }),
+        )
+        .then((value) => {
+          balance = { at: Date.now(), value };
+        })
+        .finally(() => {
+          balanceRefresh = undefined;
+        });
+    }
+    return balance?.value ?? { pending: true };
+  };
 
   const health = async (): Promise<HealthReport> => {
     const storeOk = await store.ping();
@@ -159,6 +156,7 @@ export async function buildService(
         workers: runWorkers,
         vendor: config.VENDOR,
         sandbox: Boolean(sandbox),
+        vendorBalance: vendorBalance(),
       },
     };
   };
@@ -166,7 +164,17 @@ export async function buildService(
   // Purchases whose process died mid-buy are found by whichever instance sweeps next.
   const recovery = runWorkers ? startRecovery(purchases, config.RECOVERY_INTERVAL_MS, logger) : undefined;
 
-  const app = createApp({ ussd, sms, toPhone, health, deliveries, logger });
+  const app = createApp({
+    ussd,
+    aggregators: aggregators(config.USSD_SERVICE_CODES),
+    sms,
+    toPhone,
+    health,
+    deliveries,
+    security: config.webhookSecurity,
+    trustProxy: config.TRUST_PROXY,
+    logger,
+  });
   return {
     app,
     ...(sandbox ? { sandboxUrl: sandbox.url } : {}),

@@ -10,6 +10,38 @@ type JourneySnapshot = SnapshotFrom<PurchaseMachine>;
 const NAV = "0 Back 00 Menu";
 
 export function renderScreen(snapshot: JourneySnapshot, limit: number): UssdReply {
+  const reply = composeScreen(snapshot, limit);
+  if (ussdCapacity(reply.text, limit).fits) return reply;
+  // Only text that comes from the vendor (reasons, hints, names) varies in length: shorten it to fit.
+  const c = snapshot.context;
+  const product = c.productIndex === null ? null : c.products[c.productIndex];
+  const outcomeReason = c.outcome && "reason" in c.outcome ? c.outcome.reason : undefined;
+  const vendorTexts = [
+    c.quoteFailure?.message,
+    c.error,
+    product?.subscriberHint,
+    c.quote?.customerName,
+    outcomeReason,
+  ].filter((t): t is string => Boolean(t) && reply.text.includes(t as string));
+  return { ...reply, text: shortenToFit(reply.text, vendorTexts, limit) };
+}
+
+/** Cuts the given parts of `text` (longest first, at word boundaries, with "...") until it fits. */
+function shortenToFit(text: string, parts: string[], limit: number): string {
+  let result = text;
+  for (const part of [...parts].sort((a, b) => b.length - a.length)) {
+    for (let keep = part.length - 4; keep >= 8; keep -= 4) {
+      const cut = part.slice(0, keep);
+      const shorter = `${cut.slice(0, cut.lastIndexOf(" ") > keep / 2 ? cut.lastIndexOf(" ") : keep)}...`;
+      const candidate = result.replace(part, shorter);
+      if (ussdCapacity(candidate, limit).fits) return candidate;
+    }
+    result = result.replace(part, `${part.slice(0, 8)}...`);
+  }
+  return result;
+}
+
+function composeScreen(snapshot: JourneySnapshot, limit: number): UssdReply {
   const c = snapshot.context;
   const product = c.productIndex === null ? null : (c.products[c.productIndex] ?? null);
   const withError = (prompt: string) => (c.error ? `${c.error}\n${prompt}` : prompt);
@@ -94,13 +126,13 @@ function quoteScreen(c: JourneyContext, product: JourneyProduct | null): string 
   const provider = product.providers.find((p) => p.code === c.providerCode);
   const lines = [
     `${product.name}${provider && product.providers.length > 1 ? ` ${provider.name}` : ""} ${c.subscriberId ?? ""}`,
-    q.customerName ? `Name: ${q.customerName}` : null,
+    // The verified name on its own line, so the customer checks it before paying.
+    q.customerName ?? null,
     `Amount ${q.currency} ${q.amount}`,
     `Charge ${q.currency} ${q.charge}`,
     `Total ${q.currency} ${q.total}`,
     product.issuesToken && c.recipient && c.recipient !== c.phone ? `Token SMS to +${c.recipient}` : null,
-    "1 Pay",
-    "2 Cancel",
+    "1 Pay 2 Cancel",
     NAV,
   ];
   return lines.filter((line) => line !== null).join("\n");

@@ -1,7 +1,14 @@
 // One USSD callback: (under the session's lock) restore the snapshot → apply the new inputs → render →
 // store. A snapshot is only ever stored when the machine is settled (waiting for input or finished), so a
 // restored session never re-runs an in-flight call; the purchase service owns the money call.
-import { type AnyActorRef, createActor, fromPromise, type Snapshot, waitFor } from "xstate";
+import {
+  type AnyActorRef,
+  createActor,
+  fromPromise,
+  type Snapshot,
+  type SnapshotFrom,
+  waitFor,
+} from "xstate";
 import {
   type JourneyProduct,
   PURCHASE_MACHINE_VERSION,
@@ -19,6 +26,14 @@ import type { UssdReply, UssdRequest } from "./types.js";
 export interface UssdSettings {
   /** Reads local numbers typed by customers, e.g. `BW`. */
   toPhone: (text: string) => string | null;
+  /** New sessions one phone may start per minute (`USSD_NEW_SESSIONS_PER_MINUTE`). */
+  newSessionsPerMinute: number;
+  /**
+   * Aggregators that send only the newest input and no hop counter: the same input again within this
+   * window is taken for their retry of a callback whose reply was lost, not for the customer typing it
+   * again (`USSD_REPEAT_WINDOW_MS`). A retry applied twice could turn "1 My phone" into "1 Pay".
+   */
+  repeatWindowMs: number;
   currency: string;
   minAmount: string;
   maxAmount: string;
@@ -37,7 +52,30 @@ interface SessionRecord {
   /** The inputs this snapshot has consumed, to find what a callback adds and to spot duplicates. */
   inputs: string[];
   reply: UssdReply;
+  /** The dialling phone (some aggregators send it on the first callback only). */
+  phone: string;
+  /** When this record was written (epoch ms), and the aggregator's hop counter if it sends one. */
+  at: number;
+  hop?: number;
+  /** Set while the session shows the "continue or start again" offer. */
+  offer?: ResumeOffer;
 }
+
+/** A dropped session someone may continue. */
+interface ResumeOffer {
+  sessionId: string;
+  snapshot: Snapshot<unknown>;
+  productName: string;
+  subscriberTail?: string;
+}
+
+const RESUME_SECONDS = 300;
+
+const expiredReply: UssdReply = { text: "Your session has expired. Please dial again.", end: true };
+const tooManySessionsReply: UssdReply = {
+  text: "You have started many sessions in a short time. Please wait a minute and dial again.",
+  end: true,
+};
 
 const busyReply: UssdReply = {
   text: "Sorry, the service is briefly unavailable. Please dial again in a few minutes.",
@@ -80,50 +118,161 @@ export class UssdSessions {
     });
   }
 
-  async handle(request: UssdRequest): Promise<UssdReply> {
+  /**
+   * One callback → one screen. `screenLimit` is the aggregator's (GSM-7 characters). Never stores a snapshot
+   * with a call in flight: a reply deadline that passes mid-call answers without storing.
+   */
+  async handle(request: UssdRequest, screenLimit = this.settings.screenLimit): Promise<UssdReply> {
     const key = `session:${request.sessionId}`;
     return this.store.withLock(key, async () => {
       const record = await this.store.get<SessionRecord>(key);
-      const usable = record?.version === PURCHASE_MACHINE_VERSION ? record : null;
+      let usable = record?.version === PURCHASE_MACHINE_VERSION ? record : null;
+      const phone = request.phone || usable?.phone || "";
+      if (!phone) return expiredReply;
+      const input = request.input;
 
-      // An aggregator retry (same inputs) gets the same answer and causes no vendor call.
-      if (usable && sameInputs(usable.inputs, request.inputs)) return usable.reply;
-      if (usable?.reply.end) return usable.reply;
-
-      const resumes = usable !== null && startsWith(request.inputs, usable.inputs);
-      const pending = resumes ? request.inputs.slice(usable.inputs.length) : request.inputs;
-      if (!resumes && request.inputs.length > 0) {
-        this.logger.info(
-          { session: request.sessionId, inputs: request.inputs.length },
-          "rebuilding session by replay",
-        );
+      // Where the session's inputs stand now: Africa's Talking sends them all, others only the newest.
+      let inputs: string[];
+      let directDial = false;
+      if (input.kind === "path") {
+        inputs = input.inputs;
+      } else if (input.isNew) {
+        inputs = input.dialled ?? [];
+        directDial = inputs.length > 0;
+        // Some aggregators reuse an id for every dial of one phone: a new first hop starts afresh,
+        // unless it is the aggregator retrying the first hop it just sent.
+        if (
+          usable &&
+          !(sameInputs(usable.inputs, inputs) && Date.now() - usable.at < this.settings.repeatWindowMs)
+        ) {
+          usable = null;
+        }
+      } else {
+        // Without the stored session there is nothing to add the newest input to.
+        if (!usable) return expiredReply;
+        if (isRetry(usable, input, this.settings.repeatWindowMs)) return usable.reply;
+        inputs = [...usable.inputs, input.text];
       }
 
-      const actor = resumes
-        ? this.restore(usable.snapshot, request)
-        : createActor(this.machine, { input: await this.journeyInput(request) });
+      // An aggregator retry (same inputs) gets the same answer and causes no vendor call.
+      if (usable && sameInputs(usable.inputs, inputs)) return usable.reply;
+      if (usable?.reply.end) return usable.reply;
+
+      const previous = usable !== null && startsWith(inputs, usable.inputs) ? usable : null;
+      const continues = previous !== null;
+      let pending = previous ? inputs.slice(previous.inputs.length) : inputs;
+      let snapshot = previous?.snapshot;
+      let offer = previous?.offer;
+
+      if (!continues) {
+        if (inputs.length > 0 && input.kind === "path") {
+          this.logger.info(
+            { session: request.sessionId, inputs: inputs.length },
+            "rebuilding session by replay",
+          );
+        } else {
+          // A new session: limit how often one phone may start them, then offer to resume a dropped one.
+          const started = await this.store.increment(`ussd:new:${phone}`, 60);
+          if (started > this.settings.newSessionsPerMinute) return tooManySessionsReply;
+          if (inputs.length === 0) {
+            offer = (await this.store.get<ResumeOffer>(resumeKey(phone))) ?? undefined;
+            if (offer?.sessionId === request.sessionId) offer = undefined;
+          }
+        }
+      }
+
+      // The resume offer answers "1 Continue / 2 Start again" before any journey runs.
+      if (offer) {
+        const [choice, ...rest] = pending;
+        if (choice === undefined) {
+          const shown = offerRecord(offer, inputs, phone);
+          await this.store.set(key, shown, this.ttl);
+          return shown.reply;
+        }
+        if (choice !== "1" && choice !== "2") {
+          const reply = offerReply(offer, "Invalid choice.");
+          await this.store.set(key, { ...offerRecord(offer, inputs.slice(0, -1), phone), reply }, this.ttl);
+          return reply;
+        }
+        await this.store.delete(resumeKey(phone));
+        snapshot = choice === "1" ? withSessionId(offer.snapshot, request.sessionId) : undefined;
+        pending = rest;
+        offer = undefined;
+      }
+
+      const actor = snapshot
+        ? this.restore(snapshot, request)
+        : createActor(this.machine, { input: await this.journeyInput(request, phone, directDial) });
       actor.start();
       try {
         const deadline = Date.now() + this.settings.replyBudgetMs;
         for (const text of pending) {
           actor.send({ type: "INPUT", text, asPhone: this.settings.toPhone(text) });
           const settled = await settle(actor, deadline);
-          if (!settled) return renderScreen(actor.getSnapshot(), this.settings.screenLimit);
-          if (actor.getSnapshot().status === "done") break;
+          if (!settled) return renderScreen(actor.getSnapshot(), screenLimit);
+          const now = actor.getSnapshot();
+          if (now.status === "done") break;
+          // A dialled part that is refused lands on its own prompt with the error; the rest is dropped.
+          if (directDial && now.context.error) break;
         }
-        const reply = renderScreen(actor.getSnapshot(), this.settings.screenLimit);
+        const current = actor.getSnapshot();
+        const reply = renderScreen(current, screenLimit);
+        const persisted = actor.getPersistedSnapshot();
         const stored: SessionRecord = {
           version: PURCHASE_MACHINE_VERSION,
-          snapshot: actor.getPersistedSnapshot(),
-          inputs: request.inputs,
+          snapshot: persisted,
+          inputs,
           reply,
+          phone,
+          at: Date.now(),
+          ...(input.kind === "latest" && input.hop !== undefined ? { hop: input.hop } : {}),
         };
-        await this.store.set(key, stored, this.settings.sessionTtlSeconds);
+        await this.store.set(key, stored, this.ttl);
+        await this.rememberForResume(request.sessionId, phone, current, persisted);
         return reply;
       } finally {
         actor.stop();
       }
     });
+  }
+
+  /** The aggregator says a session is over (released, timed out, failed): note it for the operator. */
+  async ended(sessionId: string, reason: string): Promise<void> {
+    const record = await this.store.get<SessionRecord>(`session:${sessionId}`);
+    this.logger.info(
+      { session: sessionId, reason, lastScreenEnded: record?.reply.end ?? null },
+      record?.reply.end ? "USSD session ended" : "USSD session dropped before its end",
+    );
+  }
+
+  private get ttl(): number {
+    return this.settings.sessionTtlSeconds;
+  }
+
+  /**
+   * A session that stops mid-journey (the customer dropped, the network timed out) can be continued by the
+   * next dial from the same phone within RESUME_SECONDS; one that finished or is buying cannot.
+   */
+  private async rememberForResume(
+    sessionId: string,
+    phone: string,
+    current: SnapshotFrom<typeof purchaseMachine>,
+    persisted: Snapshot<unknown>,
+  ): Promise<void> {
+    const c = current.context;
+    const product = c.productIndex === null ? undefined : c.products[c.productIndex];
+    const resumable = current.status === "active" && product !== undefined && !current.hasTag("busy");
+    if (!resumable) {
+      await this.store.delete(resumeKey(phone));
+      return;
+    }
+    const offer: ResumeOffer = {
+      sessionId,
+      snapshot: persisted,
+      productName: product.name,
+      ...(c.subscriberId ? { subscriberTail: c.subscriberId.slice(-4) } : {}),
+    };
+    await this.store.set(resumeKey(phone), offer, RESUME_SECONDS);
   }
 
   private restore(snapshot: Snapshot<unknown>, request: UssdRequest) {
@@ -141,11 +290,12 @@ export class UssdSessions {
     });
   }
 
-  private async journeyInput(request: UssdRequest) {
+  private async journeyInput(request: UssdRequest, phone: string, directDial: boolean) {
     const products: JourneyProduct[] = await this.catalogue();
     return {
       sessionId: request.sessionId,
-      phone: request.phone,
+      phone,
+      directDial,
       products,
       minAmount: this.settings.minAmount,
       maxAmount: this.settings.maxAmount,
@@ -167,6 +317,39 @@ async function settle(actor: AnyActorRef, deadline: number): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function isRetry(record: SessionRecord, input: { text: string; hop?: number }, windowMs: number): boolean {
+  if (input.hop !== undefined && record.hop !== undefined) return input.hop === record.hop;
+  return record.inputs.at(-1) === input.text && Date.now() - record.at < windowMs;
+}
+
+function resumeKey(phone: string): string {
+  return `resume:${phone}`;
+}
+
+function offerRecord(offer: ResumeOffer, inputs: string[], phone: string): SessionRecord {
+  return {
+    version: PURCHASE_MACHINE_VERSION,
+    snapshot: offer.snapshot,
+    inputs,
+    reply: offerReply(offer, null),
+    phone,
+    at: Date.now(),
+    offer,
+  };
+}
+
+function offerReply(offer: ResumeOffer, error: string | null): UssdReply {
+  const what = `${offer.productName}${offer.subscriberTail ? ` for ...${offer.subscriberTail}` : ""}`;
+  return { text: `${error ? `${error}\n` : ""}1 Continue ${what}\n2 Start again`, end: false };
+}
+
+/** The dropped session's snapshot, now belonging to the new session (context is plain JSON). */
+function withSessionId(snapshot: Snapshot<unknown>, sessionId: string): Snapshot<unknown> {
+  const copy = structuredClone(snapshot) as Snapshot<unknown> & { context?: { sessionId?: string } };
+  if (copy.context) copy.context.sessionId = sessionId;
+  return copy;
 }
 
 function sameInputs(a: string[], b: string[]): boolean {

@@ -1,14 +1,25 @@
 // The one internal shape every aggregator adapter produces and consumes.
 
+/**
+ * What the aggregator tells us the customer typed:
+ * - `path`: every input of the session so far (Africa's Talking's `text` split on `*`);
+ * - `latest`: only the newest input; on the first callback (`isNew`) any inputs dialled after the service
+ *   code (`*123*1*04040404040*100#` → `["1","04040404040","100"]`) come as `dialled`, and `text` is "".
+ *   `hop` is the aggregator's own callback counter when it sends one (Hubtel `Sequence`): it tells an
+ *   aggregator retry from the customer typing the same thing again.
+ */
+export type UssdInput =
+  | { kind: "path"; inputs: string[] }
+  | { kind: "latest"; text: string; isNew: boolean; dialled?: string[]; hop?: number };
+
 export interface UssdRequest {
-  /** Aggregator name + its session id: unique across aggregators. */
+  /** Aggregator name + its session id (or a composite one): unique across aggregators. */
   sessionId: string;
   /** The dialling phone, E.164 digits without `+`. */
   phone: string;
   serviceCode: string;
   network?: string;
-  /** Every input of this session so far, oldest first (empty on the first callback). */
-  inputs: string[];
+  input: UssdInput;
 }
 
 export interface UssdReply {
@@ -17,5 +28,46 @@ export interface UssdReply {
   end: boolean;
 }
 
-/** What an adapter makes of a request body: a request, or why it is refused (answered with a 400). */
-export type ParsedUssdRequest = { ok: true; request: UssdRequest } | { ok: false; reason: string };
+/** What an adapter makes of one callback. */
+export type UssdEvent =
+  /** The customer typed something (or dialled): answer with a screen. */
+  | { kind: "input"; request: UssdRequest }
+  /** The aggregator says the session is over (released, timed out, ended): record it, acknowledge. */
+  | { kind: "ended"; sessionId: string; phone?: string; reason: string };
+
+/** What an adapter makes of a request: an event, or why it is refused (answered with a 400). */
+export type ParsedUssdCallback = { ok: true; event: UssdEvent } | { ok: false; reason: string };
+
+/** The parts of an HTTP request an adapter may read. */
+export interface CallbackRequest {
+  /** Parsed body: an object for JSON and form bodies, the raw text for XML. */
+  body: unknown;
+  query: Record<string, unknown>;
+  /** Path parameters, e.g. Infobip's `sessionId` and `action`. */
+  params: Record<string, string>;
+}
+
+/** The HTTP answer an adapter renders. */
+export interface CallbackResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** One aggregator wire format: a small file each in src/ussd/aggregators/. */
+export interface UssdAggregator {
+  /** Route name: the adapter answers at `/ussd/<name>` (and below it, for Infobip's per-session paths). */
+  name: string;
+  method: "GET" | "POST";
+  /** Express path(s) relative to `/ussd/<name>`, e.g. `""` or `"/:sessionId/:action"`. */
+  paths: string[];
+  /** Body format the route must parse. */
+  body: "form-or-json" | "json" | "xml" | "none";
+  /** Screen limit in GSM-7 characters (a non-GSM screen is held to 80). */
+  screenLimit: number;
+  parse(request: CallbackRequest, toPhone: (raw: string) => string | null): ParsedUssdCallback;
+  /** Renders a screen, echoing whatever the aggregator wants echoed from its request. */
+  render(reply: UssdReply, request: CallbackRequest): CallbackResponse;
+  /** Acknowledges an `ended` event. */
+  acknowledgeEnd(request: CallbackRequest): CallbackResponse;
+}

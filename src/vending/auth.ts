@@ -1,12 +1,13 @@
-// Access tokens for the ScratchPower v1 API: log in lazily, refresh shortly before `access_in` elapses,
-// log in afresh after a 401, and keep at most ONE login/refresh in flight however many callers need a token
-// (a burst of USSD sessions must not become a burst of logins). Tokens and passwords are never logged.
+// Access tokens for the ScratchPower APIs (v1 and the deprecated Current API, which share the login
+// exchange): log in lazily, refresh shortly before `access_in` elapses, log in afresh after a 401, and keep
+// at most ONE login/refresh in flight however many callers need a token (a burst of USSD sessions must not
+// become a burst of logins). Tokens and passwords are never logged.
 
 import { z } from "zod";
 import type { Logger } from "../log.js";
 import { customerMessage, type VendorFailureCause } from "./messages.js";
 import { VendorError } from "./vendor.js";
-import { sendVendorRequest } from "./vendor-http.js";
+import { sendVendorRequest, type VendorHttpRequest, type VendorHttpResult } from "./vendor-http.js";
 
 export interface ScratchPowerCredentials {
   clientId: string;
@@ -21,6 +22,14 @@ export interface ScratchPowerCredentials {
 export interface TokenManagerOptions {
   /** Vendor base URL without `/v1`. */
   baseUrl: string;
+  /** Put between the base URL and `/auth/login|refresh` (default `/v1`; the Current API uses ""). */
+  pathPrefix?: string;
+  /**
+   * The vendor may answer a refused login/refresh with HTTP 200 and an error body
+   * `{response_code, response_message}` (the Current API does); such a body is then read as a refusal
+   * like a 4xx, so an expired refresh token still falls back on a login (default false).
+   */
+  refusalsInHttp200?: boolean;
   credentials: ScratchPowerCredentials;
   /** Deadline of each login/refresh call. */
   timeoutMs: number;
@@ -37,6 +46,15 @@ const sessionResponseSchema = z.object({
   refresh_token: z.string().min(1).optional(),
   refresh_in: z.number().positive().optional(),
 });
+
+/** The error body of a refusal answered with HTTP 200 (see `refusalsInHttp200`). */
+const refusalBodySchema = z.object({ response_code: z.string(), response_message: z.string() });
+
+/** What an authorised call came to: the vendor's answer, or why no token could be sent with it. */
+export type AuthorisedResult =
+  | VendorHttpResult
+  /** No token to send (login failed), before sending or after a 401: the vendor processed nothing. */
+  | { kind: "no-session"; error: VendorError };
 
 interface Session {
   accessToken: string;
@@ -77,6 +95,28 @@ export class ScratchPowerTokenManager {
   async tokenAfterUnauthorized(rejectedToken: string): Promise<string> {
     if (this.session?.accessToken === rejectedToken) this.session = undefined;
     return this.accessToken();
+  }
+
+  /**
+   * Sends `request` with a Bearer token; after a 401 logs in afresh and sends once more (the gateway refused
+   * the first before any processing, so sending it again cannot do anything twice). Never throws.
+   */
+  async send(request: Omit<VendorHttpRequest, "bearer">): Promise<AuthorisedResult> {
+    let token: string;
+    try {
+      token = await this.accessToken();
+    } catch (error) {
+      return { kind: "no-session", error: asVendorError(error) };
+    }
+    const result = await sendVendorRequest({ ...request, bearer: token });
+    if (result.kind !== "answered" || result.status !== 401) return result;
+    this.log.info({ url: request.url }, "vendor answered 401; logging in again");
+    try {
+      token = await this.tokenAfterUnauthorized(token);
+    } catch (error) {
+      return { kind: "no-session", error: asVendorError(error) };
+    }
+    return sendVendorRequest({ ...request, bearer: token });
   }
 
   private renew(): Promise<Session> {
@@ -122,7 +162,7 @@ export class ScratchPowerTokenManager {
     const startedAt = Date.now();
     const result = await sendVendorRequest({
       method: "POST",
-      url: `${this.options.baseUrl}/v1/auth/${kind}`,
+      url: `${this.options.baseUrl}${this.options.pathPrefix ?? "/v1"}/auth/${kind}`,
       body,
       timeoutMs: this.options.timeoutMs,
     });
@@ -140,7 +180,15 @@ export class ScratchPowerTokenManager {
     if (result.status === 429) return fail("busy", "HTTP 429");
     if (result.status >= 300) return fail("server_error", `HTTP ${result.status}`);
     const parsed = sessionResponseSchema.safeParse(result.body);
-    if (!parsed.success) return fail("bad_response", `unexpected ${kind} body`);
+    if (!parsed.success) {
+      // No session in a 200: with `refusalsInHttp200` an error body is the vendor saying no, as a 4xx would.
+      const refusal = this.options.refusalsInHttp200 ? refusalBodySchema.safeParse(result.body) : undefined;
+      if (refusal?.success) {
+        this.log.warn({ kind, ms, code: refusal.data.response_code }, "vendor refused auth");
+        return undefined;
+      }
+      return fail("bad_response", `unexpected ${kind} body`);
+    }
     this.log.info({ kind, ms, accessIn: parsed.data.access_in }, "vendor session obtained");
     return this.toSession(parsed.data, startedAt);
   }
@@ -160,4 +208,13 @@ export class ScratchPowerTokenManager {
           : requestedAt + body.refresh_in * 1000 - 1000,
     };
   }
+}
+
+function asVendorError(error: unknown): VendorError {
+  if (error instanceof VendorError) return error;
+  return new VendorError(
+    "unavailable",
+    customerMessage("network"),
+    (error as Error)?.message ?? String(error),
+  );
 }

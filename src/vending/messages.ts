@@ -19,7 +19,9 @@ export type VendorFailureCause =
   /** A buy or its recovery got no usable answer: the purchase may or may not have happened. */
   | "outcome_unknown"
   /** We were asked to send something the vendor cannot accept (e.g. an amount like "1.234"). */
-  | "invalid_request";
+  | "invalid_request"
+  /** The operator's prepaid float at the vendor cannot cover the purchase: not the customer's money. */
+  | "insufficient_funds";
 
 const customerMessages: Record<VendorFailureCause, string> = {
   timeout: "The provider is slow, please try again.",
@@ -31,10 +33,26 @@ const customerMessages: Record<VendorFailureCause, string> = {
   declined: "The provider declined the request.",
   outcome_unknown: "We are checking your purchase and will send the result by SMS.",
   invalid_request: "The request is not valid, please check it and try again.",
+  insufficient_funds: "The service cannot sell right now, please try again later.",
 };
 
 export function customerMessage(cause: VendorFailureCause): string {
   return customerMessages[cause];
+}
+
+/**
+ * A vendor's minimum purchase, in words (vendors send it as a code and a number):
+ * `("NGN", "1000.00")` → "The minimum purchase is NGN 1,000.00."
+ */
+export function minimumPurchaseMessage(currency: string, minimum: string | undefined): string {
+  if (!minimum) return "The amount is below the minimum purchase, please enter more.";
+  const [whole = "0", fraction = "00"] = minimum.split(".");
+  return `The minimum purchase is ${currency} ${whole.replace(/\B(?=(\d{3})+$)/g, ",")}.${fraction}.`;
+}
+
+/** The vendor does not know this meter (or other subscriber number): `("Meter number")` → "Meter number not found. …" */
+export function subscriberNotFoundMessage(label: string): string {
+  return `${label} not found. Please check it and try again.`;
 }
 
 const MAX_CUSTOMER_TEXT = 100;

@@ -40,14 +40,32 @@ export async function startRig(
   instances = 1,
 ): Promise<Rig> {
   const sandbox = await startScratchPowerSandbox(sandboxOptions);
+  const base = await assembleRig(
+    {
+      SCRATCHPOWER_URL: sandbox.url,
+      SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
+      SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
+      SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
+      SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
+      SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
+      ...env,
+    },
+    instances,
+    () => sandbox.close(),
+  );
+  return { ...base, sandbox };
+}
+
+export type BaseRig = Omit<Rig, "sandbox">;
+
+/** The service (one or more instances) with the SMS double; `env` names the vendor to use. */
+export async function assembleRig(
+  env: Record<string, string>,
+  instances: number,
+  closeVendor: () => Promise<void>,
+): Promise<BaseRig> {
   const sms = await startAfricasTalkingSmsDouble();
   const config = loadConfig({
-    SCRATCHPOWER_URL: sandbox.url,
-    SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
-    SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
-    SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
-    SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
-    SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
     SMS_PROVIDER: "africastalking",
     AFRICASTALKING_USERNAME: "vendingco",
     AFRICASTALKING_API_KEY: "test-api-key",
@@ -69,7 +87,6 @@ export async function startRig(
   return {
     service,
     services,
-    sandbox,
     sms,
     screens,
     dial: (phone = "+26771000001") => new UssdDialog(services, phone, screens),
@@ -84,7 +101,7 @@ export async function startRig(
     },
     async close() {
       for (const s of services) await s.close();
-      await sandbox.close();
+      await closeVendor();
       await sms.close();
     },
   };

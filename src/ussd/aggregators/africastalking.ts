@@ -1,7 +1,9 @@
 // Africa's Talking USSD: form-encoded (or JSON) `sessionId, serviceCode, phoneNumber, text, networkCode`,
 // where `text` is every input so far joined by `*`. Reply: text/plain `CON …` to continue, `END …` to close.
+// (Its end-of-session events arrive on their own route: africastalking-events.ts.)
 import { z } from "zod";
-import type { ParsedUssdRequest, UssdReply } from "../types.js";
+import type { CallbackRequest, ParsedUssdCallback, UssdAggregator, UssdReply } from "../types.js";
+import { firstIssue } from "./validation.js";
 
 const callback = z.object({
   sessionId: z.string().trim().min(1, "sessionId is required").max(128, "sessionId is too long"),
@@ -11,37 +13,39 @@ const callback = z.object({
   networkCode: z.string().max(16).optional(),
 });
 
-export function parseAfricasTalking(
-  body: unknown,
-  toPhone: (raw: string) => string | null,
-): ParsedUssdRequest {
-  const parsed = callback.safeParse(body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join(".") || "body";
-    return {
-      ok: false,
-      reason:
-        issue?.code === "invalid_type"
-          ? `${field} is missing or not text`
-          : `${issue?.message ?? "invalid body"}`,
-    };
-  }
-  const { sessionId, serviceCode, phoneNumber, text, networkCode } = parsed.data;
-  const phone = toPhone(phoneNumber);
-  if (!phone) return { ok: false, reason: "phoneNumber is not a valid phone number" };
-  return {
-    ok: true,
-    request: {
-      sessionId: `africastalking:${sessionId}`,
-      phone,
-      serviceCode,
-      ...(networkCode ? { network: networkCode } : {}),
-      inputs: text === "" ? [] : text.split("*"),
-    },
-  };
-}
+export const africasTalking: UssdAggregator = {
+  name: "africastalking",
+  method: "POST",
+  paths: [""],
+  body: "form-or-json",
+  screenLimit: 182,
 
-export function formatAfricasTalking(reply: UssdReply): string {
-  return `${reply.end ? "END" : "CON"} ${reply.text}`;
-}
+  parse(request: CallbackRequest, toPhone): ParsedUssdCallback {
+    const parsed = callback.safeParse(request.body ?? {});
+    if (!parsed.success) return { ok: false, reason: firstIssue(parsed.error) };
+    const { sessionId, serviceCode, phoneNumber, text, networkCode } = parsed.data;
+    const phone = toPhone(phoneNumber);
+    if (!phone) return { ok: false, reason: "phoneNumber is not a valid phone number" };
+    return {
+      ok: true,
+      event: {
+        kind: "input",
+        request: {
+          sessionId: `africastalking:${sessionId}`,
+          phone,
+          serviceCode,
+          ...(networkCode ? { network: networkCode } : {}),
+          input: { kind: "path", inputs: text === "" ? [] : text.split("*") },
+        },
+      },
+    };
+  },
+
+  render(reply: UssdReply) {
+    return { status: 200, contentType: "text/plain", body: `${reply.end ? "END" : "CON"} ${reply.text}` };
+  },
+
+  acknowledgeEnd() {
+    return { status: 200, contentType: "text/plain", body: "OK" };
+  },
+};

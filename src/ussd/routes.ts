@@ -1,0 +1,91 @@
+// One route per aggregator: guard (secret / IP / basic auth) → body parser → adapter.parse → session →
+// adapter.render. The session logic never sees a wire format.
+import express, { type Request, type RequestHandler, type Response, type Router } from "express";
+import type { WebhookSecurity } from "../http/webhook-security.js";
+import { webhookGuard } from "../http/webhook-security.js";
+import type { Logger } from "../log.js";
+import { UssdSessions } from "./session.js";
+import type { CallbackRequest, CallbackResponse, UssdAggregator } from "./types.js";
+
+export const BODY_LIMIT = "16kb";
+
+export function bodyParsers(kind: UssdAggregator["body"]): RequestHandler[] {
+  switch (kind) {
+    case "form-or-json":
+      return [
+        express.urlencoded({ extended: false, limit: BODY_LIMIT }),
+        express.json({ limit: BODY_LIMIT }),
+      ];
+    case "json":
+      return [express.json({ limit: BODY_LIMIT, type: () => true })];
+    case "xml":
+      return [express.text({ limit: BODY_LIMIT, type: () => true })];
+    case "none":
+      return [];
+  }
+}
+
+function send(res: Response, reply: CallbackResponse): void {
+  res.status(reply.status).type(reply.contentType).send(reply.body);
+}
+
+function callbackOf(req: Request): CallbackRequest {
+  return {
+    body: req.body,
+    query: req.query as Record<string, unknown>,
+    params: req.params as Record<string, string>,
+  };
+}
+
+export interface UssdRouteDeps {
+  ussd: UssdSessions;
+  toPhone: (raw: string) => string | null;
+  security: (name: string) => WebhookSecurity;
+  logger: Logger;
+}
+
+/** Mounts `/ussd/<name>` for each adapter. */
+export function ussdRoutes(aggregators: UssdAggregator[], deps: UssdRouteDeps): Router {
+  const router = express.Router();
+  for (const aggregator of aggregators) {
+    const guard = webhookGuard(aggregator.name, deps.security(aggregator.name), deps.logger);
+    const handler = async (req: Request, res: Response) => {
+      const callback = callbackOf(req);
+      const parsed = aggregator.parse(callback, deps.toPhone);
+      if (!parsed.ok) {
+        res.status(400).type("text/plain").send(parsed.reason);
+        return;
+      }
+      const event = parsed.event;
+      if (event.kind === "ended") {
+        await deps.ussd.ended(event.sessionId, event.reason).catch((error: unknown) => {
+          deps.logger.warn({ err: String(error) }, "session end not recorded");
+        });
+        send(res, aggregator.acknowledgeEnd(callback));
+        return;
+      }
+      let reply = UssdSessions.busyReply;
+      try {
+        reply = await deps.ussd.handle(event.request, aggregator.screenLimit);
+      } catch (error) {
+        deps.logger.error({ aggregator: aggregator.name, err: errorText(error) }, "USSD callback failed");
+      }
+      send(res, aggregator.render(reply, callback));
+    };
+    for (const path of aggregator.paths) {
+      const route = `/ussd/${aggregator.name}${path}`;
+      const chain = [guard, ...bodyParsers(aggregator.body), handler];
+      if (aggregator.method === "GET") router.get(route, ...chain);
+      else {
+        router.post(route, ...chain);
+        // Infobip sends later hops of a session with PUT.
+        router.put(route, ...chain);
+      }
+    }
+  }
+  return router;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,313 @@
+// A complete electricity purchase through every aggregator's wire format, with every screen checked
+// against that aggregator's limit, plus direct dial where the aggregator passes the dialled string.
+import assert from "node:assert/strict";
+import request from "supertest";
+import { ussdCapacity } from "../../src/text/gsm7.js";
+import { paginate } from "../../src/ussd/render.js";
+import { type Rig, startRig } from "../helpers/journey.js";
+
+interface Screen {
+  text: string;
+  end: boolean;
+}
+
+/** How a test plays one aggregator: its first hop (with the dial string), later hops, and its replies. */
+interface WireDriver {
+  name: string;
+  limit: number;
+  phone: string;
+  first(app: Rig["service"]["app"], sessionId: string, dialString: string): Promise<request.Response>;
+  next(app: Rig["service"]["app"], sessionId: string, text: string, hop: number): Promise<request.Response>;
+  read(res: request.Response): Screen;
+}
+
+const xmlField = (xml: string, name: string) =>
+  (new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1] ?? "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+
+const drivers: WireDriver[] = [
+  {
+    name: "hubtel",
+    limit: 182,
+    phone: "233246912184",
+    first: (app, id, dial) =>
+      request(app).post("/ussd/hubtel").send({
+        Type: "Initiation",
+        SessionId: id,
+        Mobile: "233246912184",
+        ServiceCode: "384*123",
+        Message: dial,
+        Operator: "mtn",
+        Sequence: 1,
+      }),
+    next: (app, id, text, hop) =>
+      request(app).post("/ussd/hubtel").send({
+        Type: "Response",
+        SessionId: id,
+        Mobile: "233246912184",
+        ServiceCode: "384*123",
+        Message: text,
+        Operator: "mtn",
+        Sequence: hop,
+      }),
+    read: (res) => ({ text: res.body.Message, end: res.body.Type === "Release" }),
+  },
+  {
+    name: "nalo",
+    limit: 120,
+    phone: "233501234567",
+    first: (app, id, dial) =>
+      request(app).post("/ussd/nalo").send({
+        USERID: "NALOTest",
+        MSISDN: "233501234567",
+        USERDATA: dial,
+        MSGTYPE: true,
+        NETWORK: "MTN",
+        SESSIONID: id,
+      }),
+    next: (app, id, text) =>
+      request(app).post("/ussd/nalo").send({
+        USERID: "NALOTest",
+        MSISDN: "233501234567",
+        USERDATA: text,
+        MSGTYPE: false,
+        NETWORK: "MTN",
+        SESSIONID: id,
+      }),
+    read: (res) => {
+      assert.equal(res.body.USERID, "NALOTest", "USERID echoed");
+      assert.equal(res.body.MSISDN, "233501234567", "MSISDN echoed");
+      return { text: res.body.MSG, end: res.body.MSGTYPE === false };
+    },
+  },
+  {
+    name: "arkesel",
+    limit: 182,
+    phone: "233241234567",
+    first: (app, id, dial) =>
+      request(app).post("/ussd/arkesel").send({
+        sessionID: id,
+        userID: "ark1",
+        newSession: true,
+        msisdn: "233241234567",
+        userData: dial,
+        network: "MTN",
+      }),
+    next: (app, id, text) =>
+      request(app).post("/ussd/arkesel").send({
+        sessionID: id,
+        userID: "ark1",
+        newSession: false,
+        msisdn: "233241234567",
+        userData: text,
+        network: "MTN",
+      }),
+    read: (res) => ({ text: res.body.message, end: res.body.continueSession === false }),
+  },
+  {
+    name: "infobip",
+    limit: 182,
+    phone: "233246912185",
+    first: (app, id, dial) =>
+      request(app)
+        .post(`/ussd/infobip/${id}/start`)
+        .send({ msisdn: "233246912185", text: dial, shortCode: "*384*123#" }),
+    // Later hops carry no msisdn: the session supplies the phone.
+    next: (app, id, text) => request(app).put(`/ussd/infobip/${id}/response`).send({ text }),
+    read: (res) => ({ text: res.body.ussdMenu, end: res.body.shouldClose === true }),
+  },
+  {
+    name: "hollatags",
+    limit: 160,
+    phone: "2348031234567",
+    first: (app, id, dial) =>
+      request(app).get("/ussd/hollatags").query({
+        session_msisdn: "2348031234567",
+        session_operation: "begin",
+        session_msg: dial,
+        session_id: id,
+        session_from: "*384*123#",
+        session_type: "1",
+        session_mno: "MTN",
+      }),
+    next: (app, id, text) =>
+      request(app).get("/ussd/hollatags").query({
+        session_msisdn: "2348031234567",
+        session_operation: "continue",
+        session_msg: text,
+        session_id: id,
+        session_from: "*384*123#",
+        session_type: "1",
+        session_mno: "MTN",
+      }),
+    read: (res) => ({ text: res.body.session_msg, end: res.body.session_operation === "end" }),
+  },
+  {
+    name: "truroute",
+    limit: 182,
+    phone: "264811234567",
+    first: (app, id, dial) =>
+      request(app)
+        .post("/ussd/truroute")
+        .set("Content-Type", "application/xml")
+        .send(
+          `<ussd><msisdn>264811234567</msisdn><sessionid>${id}</sessionid><type>1</type><msg>${dial}</msg></ussd>`,
+        ),
+    next: (app, id, text) =>
+      request(app)
+        .post("/ussd/truroute")
+        .set("Content-Type", "application/xml")
+        .send(
+          `<ussd><msisdn>264811234567</msisdn><sessionid>${id}</sessionid><type>2</type><msg>${text}</msg></ussd>`,
+        ),
+    read: (res) => ({ text: xmlField(res.text, "msg"), end: xmlField(res.text, "type") === "3" }),
+  },
+];
+
+let counter = 0;
+
+for (const driver of drivers) {
+  describe(`USSD through ${driver.name}`, function () {
+    this.timeout(20_000);
+    let rig: Rig;
+    before(async () => {
+      // Tests type faster than people: no input here is an aggregator retry.
+      rig = await startRig({
+        USSD_SERVICE_CODES: "*384*123#",
+        USSD_NEW_SESSIONS_PER_MINUTE: "50",
+        USSD_REPEAT_WINDOW_MS: "0",
+      });
+    });
+    after(async () => {
+      await rig.close();
+    });
+
+    const play = () => {
+      const id = `${driver.name}${process.pid}x${++counter}`;
+      let hop = 1;
+      const check = (res: request.Response): Screen => {
+        assert.equal(res.status, 200, res.text);
+        const screen = driver.read(res);
+        assert.equal(typeof screen.text, "string", res.text);
+        const capacity = ussdCapacity(screen.text, driver.limit);
+        assert.ok(capacity.fits, `${capacity.length} > ${driver.limit} on ${driver.name}:\n${screen.text}`);
+        return screen;
+      };
+      return {
+        dial: async (dial = "*384*123#") => check(await driver.first(rig.service.app, id, dial)),
+        send: async (text: string) => check(await driver.next(rig.service.app, id, text, ++hop)),
+      };
+    };
+
+    it("buys electricity end to end, every screen within the aggregator's limit", async () => {
+      const s = play();
+      const menu = await s.dial();
+      assert.equal(menu.end, false);
+      assert.match(menu.text, /Electricity/);
+      assert.match((await s.send("1")).text, /Enter meter number/);
+      assert.match((await s.send("04040404040")).text, /Enter amount/);
+      assert.match((await s.send("100")).text, /Send the token SMS to/);
+      const quote = await s.send("1");
+      assert.match(quote.text, /John Smith/);
+      assert.match(quote.text, /Total BWP 103\.00/);
+      const paid = await s.send("1");
+      assert.equal(paid.end, true);
+      assert.match(paid.text, /^Paid\./);
+      const [sms] = await rig.waitForSms(`+${driver.phone}`, 1);
+      assert.match(sms ?? "", /0404 0404 0400 0000 0081/);
+    });
+
+    it("keeps the airtime provider list and error screens within the limit", async () => {
+      const s = play();
+      await s.dial();
+      const providers = await s.send("2");
+      assert.match(providers.text, /Mascom/);
+      assert.match((await s.send("9")).text, /Invalid choice/);
+      await s.send("0");
+      await s.send("3");
+      assert.match((await s.send("123")).text, /Invalid water meter number/);
+      assert.match((await s.send("00")).text, /Buy:/);
+    });
+
+    it("jumps straight to the quote when product, meter and amount are dialled", async () => {
+      const s = play();
+      const quote = await s.dial("*384*123*1*04040404040*50#");
+      assert.match(quote.text, /John Smith/);
+      assert.match(quote.text, /Amount BWP 50\.00/);
+      assert.match((await s.send("1")).text, /^Paid\./);
+    });
+
+    it("lands a dialled bad meter on the meter prompt with the error, asking the vendor nothing", async () => {
+      const s = play();
+      const validates = rig.sandbox.stats.validates;
+      const screen = await s.dial("*384*123*1*0404*50#");
+      assert.match(screen.text, /^Invalid meter number\.\nEnter meter number/);
+      assert.equal(rig.sandbox.stats.validates, validates);
+    });
+  });
+}
+
+describe("long lists", () => {
+  it("paginate within every aggregator's limit, never splitting an option, cycling with 98", () => {
+    const options = Array.from({ length: 14 }, (_, i) => `Provider number ${i + 1} of a long list`);
+    for (const limit of [120, 160, 182]) {
+      const seen = new Set<string>();
+      for (let page = 0; page < 12; page++) {
+        const screen = paginate("Choose a provider:", options, page, limit, ["0 Back 00 Menu"]);
+        assert.ok(ussdCapacity(screen, limit).fits, `${limit}: ${screen}`);
+        assert.match(screen, /\n98 More\n0 Back 00 Menu$/);
+        for (const line of screen.split("\n")) {
+          const match = /^(\d+) (.*)$/.exec(line);
+          if (match && match[1] !== "98" && match[1] !== "0") {
+            assert.equal(match[2], options[Number(match[1]) - 1], "options keep their numbers, whole");
+            seen.add(line);
+          }
+        }
+      }
+      assert.equal(seen.size, options.length, `every option reachable at ${limit}`);
+    }
+  });
+});
+
+describe("aggregator retries of a callback whose reply was lost", function () {
+  this.timeout(20_000);
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({ USSD_SERVICE_CODES: "*384*123#" });
+  });
+  after(async () => {
+    await rig.close();
+  });
+
+  it("Hubtel: the same Sequence again gets the same reply and no second vendor call", async () => {
+    const hubtel = drivers.find((d) => d.name === "hubtel") as WireDriver;
+    const app = rig.service.app;
+    await hubtel.first(app, "hubretry", "*384*123*1*04040404040#");
+    await hubtel.next(app, "hubretry", "40", 2);
+    const quote = hubtel.read(await hubtel.next(app, "hubretry", "1", 3));
+    const validates = rig.sandbox.stats.validates;
+    const again = hubtel.read(await hubtel.next(app, "hubretry", "1", 3));
+    assert.deepEqual(again, quote);
+    assert.equal(rig.sandbox.stats.validates, validates);
+    // The customer's own "1" (next Sequence) pays.
+    assert.match(hubtel.read(await hubtel.next(app, "hubretry", "1", 4)).text, /^Paid/);
+  });
+
+  it("without a hop counter (Arkesel): the same input within the window is a retry, never a second step", async () => {
+    const arkesel = drivers.find((d) => d.name === "arkesel") as WireDriver;
+    const app = rig.service.app;
+    await arkesel.first(app, "arkretry", "*384*123#");
+    await arkesel.next(app, "arkretry", "1", 2);
+    await arkesel.next(app, "arkretry", "04040404040", 3);
+    assert.match(arkesel.read(await arkesel.next(app, "arkretry", "40", 4)).text, /Send the token SMS to/);
+    const quote = arkesel.read(await arkesel.next(app, "arkretry", "1", 5));
+    const confirms = rig.sandbox.stats.confirms.size;
+    assert.match(quote.text, /1 Pay/);
+    // A lost reply to "1 My phone" retried at once must not become "1 Pay".
+    const retried = arkesel.read(await arkesel.next(app, "arkretry", "1", 6));
+    assert.deepEqual(retried, quote);
+    assert.equal(rig.sandbox.stats.confirms.size, confirms, "nothing bought");
+  });
+});
