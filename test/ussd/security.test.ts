@@ -130,3 +130,49 @@ describe("webhook security", function () {
     rig = await startRig();
   });
 });
+
+describe("other aggregator callbacks at the edge", function () {
+  this.timeout(20_000);
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({ USSD_TRUROUTE_SECRET: "truroute-secret-0123456789" });
+  });
+  after(async () => {
+    await rig.close();
+  });
+
+  it("answers malformed XML with 400 and a wrong TruRoute secret with 403, calling no vendor", async () => {
+    const bad = await request(rig.service.app)
+      .post("/ussd/truroute?key=truroute-secret-0123456789")
+      .set("Content-Type", "application/xml")
+      .send("<ussd><msisdn>264811234567</msisdn><sessionid>x");
+    assert.equal(bad.status, 400);
+    const forbidden = await request(rig.service.app)
+      .post("/ussd/truroute?key=wrong")
+      .set("Content-Type", "application/xml")
+      .send(
+        "<ussd><msisdn>264811234567</msisdn><sessionid>x</sessionid><type>1</type><msg>*384#</msg></ussd>",
+      );
+    assert.equal(forbidden.status, 403);
+    assert.equal(rig.sandbox.stats.productLists, 0);
+  });
+
+  it("records Africa's Talking end-of-session events, and refuses malformed ones", async () => {
+    const ok = await request(rig.service.app).post("/ussd/africastalking/events").type("form").send({
+      sessionId: "ATUid_evt",
+      serviceCode: "*384#",
+      phoneNumber: "+26771000010",
+      networkCode: "99999",
+      status: "Incomplete",
+      input: "1*0404",
+      durationInMillis: "30000",
+      hopsCount: "3",
+    });
+    assert.equal(ok.status, 200);
+    const bad = await request(rig.service.app)
+      .post("/ussd/africastalking/events")
+      .type("form")
+      .send({ status: "Failed" });
+    assert.equal(bad.status, 400);
+  });
+});
