@@ -8,7 +8,9 @@ const amount = (fallback: string) =>
   z
     .string()
     .regex(/^\d{1,9}(\.\d{1,2})?$/, "must be a positive amount with at most 2 decimals")
-    .default(fallback);
+    .default(fallback)
+    // Shown to customers as typed here: always with two decimals ("100000" → "100000.00").
+    .transform((v) => Number(v).toFixed(2));
 const optionalText = z
   .string()
   .optional()
