@@ -44,10 +44,10 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
 import { formatCents, toCents } from "../cents.js";
+import { listenOnLoopback } from "./loopback-server.js";
 import {
   DEFAULT_MINIMUM_CENTS,
   POWERSHOP_DISCOS,
@@ -332,19 +332,13 @@ export async function startPowershopSandbox(
     reply(res, 500, "Internal error.", undefined, 500);
   });
 
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
+  const server = await listenOnLoopback(app, options.port, () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
   });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     stats,
     resetStats() {
       Object.assign(stats, emptyStats());
@@ -355,14 +349,7 @@ export async function startPowershopSandbox(
     revokeTokens() {
       tokens.clear();
     },
-    close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: () => server.close(),
   };
 }
 

@@ -51,10 +51,10 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
 import { formatCents } from "../cents.js";
+import { listenOnLoopback } from "./loopback-server.js";
 import {
   asksToNotify,
   CURRENT_SANDBOX_CURRENCY,
@@ -356,19 +356,13 @@ export async function startScratchPowerCurrentSandbox(
     sendError(res, { code: "96", message: "System error." });
   });
 
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
+  const server = await listenOnLoopback(app, options.port, () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
   });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     stats,
     resetStats() {
       Object.assign(stats, emptyStats());
@@ -382,13 +376,6 @@ export async function startScratchPowerCurrentSandbox(
     revokeRefreshTokens() {
       refreshTokens.clear();
     },
-    close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: () => server.close(),
   };
 }
