@@ -291,33 +291,17 @@ export class ScratchPowerV1Client implements VendingClient {
     }
   }
 
-  /** One authorised call; after a 401 it logs in afresh and sends once more. */
+  /** One authorised call; the token manager logs in afresh and sends once more after a 401. */
   private async call(
     method: "GET" | "POST",
     path: string,
     body: unknown,
     timeoutMs: number,
   ): Promise<CallOutcome> {
-    let token: string;
-    try {
-      token = await this.tokens.accessToken();
-    } catch (error) {
-      return { type: "not-sent", error: asVendorError(error) };
-    }
-    const url = `${this.options.baseUrl}${path}`;
     const startedAt = Date.now();
-    let result = await sendVendorRequest({ method, url, body, bearer: token, timeoutMs });
-    if (result.kind === "answered" && result.status === 401) {
-      // The gateway refused the request before any processing, so sending it again cannot do anything twice.
-      this.log.info({ path }, "vendor answered 401; logging in again");
-      try {
-        token = await this.tokens.tokenAfterUnauthorized(token);
-      } catch (error) {
-        return { type: "failed", cause: "login_failed", detail: asVendorError(error).message, status: 401 };
-      }
-      result = await sendVendorRequest({ method, url, body, bearer: token, timeoutMs });
-    }
+    const result = await this.tokens.send({ method, url: `${this.options.baseUrl}${path}`, body, timeoutMs });
     const ms = Date.now() - startedAt;
+    if (result.kind === "no-session") return { type: "not-sent", error: result.error };
     if (result.kind === "no-answer") {
       this.log.warn({ path, ms, cause: result.cause, detail: result.detail }, "vendor call got no answer");
       return { type: "failed", cause: result.cause, detail: result.detail };
