@@ -25,7 +25,6 @@ import {
   type VendingClient,
   VendorError,
 } from "./vendor.js";
-import { sendVendorRequest } from "./vendor-http.js";
 
 export type { ScratchPowerCredentials } from "./auth.js";
 
@@ -355,11 +354,6 @@ function toSale(data: TransactionEnvelope): Sale {
 
 function unavailable(cause: VendorFailureCause, detail: string): VendorError {
   return new VendorError("unavailable", customerMessage(cause), detail);
-}
-
-function asVendorError(error: unknown): VendorError {
-  if (error instanceof VendorError) return error;
-  return unavailable("network", (error as Error)?.message ?? String(error));
 }
 
 /** The confirm never reached the vendor's business logic: a definite "nothing bought". */
