@@ -46,8 +46,16 @@ async function startInstance(env: Record<string, string>): Promise<Instance> {
   // The compiled build, as the Docker image runs it (`npm run bench` builds it first).
   const child = spawn(process.execPath, ["dist/src/main.js"], {
     cwd: root,
-    // Info level, as in production: the cost of logging each purchase is part of the figures.
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", SMS_PROVIDER: "log", ...env },
+    // Info level, as in production: the cost of logging each purchase is part of the figures. Each virtual
+    // customer redials every few seconds, far above the per-phone new-session limit meant for people.
+    env: {
+      ...process.env,
+      PORT: "0",
+      LOG_LEVEL: "info",
+      SMS_PROVIDER: "log",
+      USSD_NEW_SESSIONS_PER_MINUTE: "1000",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -150,6 +158,8 @@ async function runShape(url: string, shape: Shape): Promise<Result> {
       } catch (error) {
         errors++;
         if (errors <= 3) console.error(`  error: ${(error as Error).message}`);
+        // Never turn a failing service into a tight retry loop.
+        await sleep(Math.max(100, shape.pauseMs));
       }
     }
   };

@@ -10,6 +10,7 @@ import {
   waitFor,
 } from "xstate";
 import {
+  type JourneyContext,
   type JourneyProduct,
   PURCHASE_MACHINE_VERSION,
   type PurchaseOutcome,
@@ -59,6 +60,8 @@ interface SessionRecord {
   hop?: number;
   /** Set while the session shows the "continue or start again" offer. */
   offer?: ResumeOffer;
+  /** Stopped mid-journey: the phone's resume pointer names this session. */
+  resumable?: boolean;
 }
 
 /** A dropped session someone may continue. */
@@ -174,10 +177,7 @@ export class UssdSessions {
           // A new session: limit how often one phone may start them, then offer to resume a dropped one.
           const started = await this.store.increment(`ussd:new:${phone}`, 60);
           if (started > this.settings.newSessionsPerMinute) return tooManySessionsReply;
-          if (inputs.length === 0) {
-            offer = (await this.store.get<ResumeOffer>(resumeKey(phone))) ?? undefined;
-            if (offer?.sessionId === request.sessionId) offer = undefined;
-          }
+          if (inputs.length === 0) offer = await this.resumeOffer(phone, request.sessionId);
         }
       }
 
@@ -191,7 +191,8 @@ export class UssdSessions {
         }
         if (choice !== "1" && choice !== "2") {
           const reply = offerReply(offer, "Invalid choice.");
-          await this.store.set(key, { ...offerRecord(offer, inputs.slice(0, -1), phone), reply }, this.ttl);
+          // The refused input stays consumed: the next callback's new input answers the offer again.
+          await this.store.set(key, { ...offerRecord(offer, inputs, phone), reply }, this.ttl);
           return reply;
         }
         await this.store.delete(resumeKey(phone));
@@ -218,6 +219,7 @@ export class UssdSessions {
         const current = actor.getSnapshot();
         const reply = renderScreen(current, screenLimit);
         const persisted = actor.getPersistedSnapshot();
+        const resumable = isResumable(current);
         const stored: SessionRecord = {
           version: PURCHASE_MACHINE_VERSION,
           snapshot: persisted,
@@ -226,9 +228,15 @@ export class UssdSessions {
           phone,
           at: Date.now(),
           ...(input.kind === "latest" && input.hop !== undefined ? { hop: input.hop } : {}),
+          ...(resumable ? { resumable } : {}),
         };
-        await this.store.set(key, stored, this.ttl);
-        await this.rememberForResume(request.sessionId, phone, current, persisted);
+        // A resumable session outlives its idle time long enough to be offered to the next dial.
+        await this.store.set(key, stored, resumable ? Math.max(this.ttl, RESUME_SECONDS) : this.ttl);
+        // The phone's pointer changes only when the session starts or stops being resumable.
+        if (resumable !== (previous?.resumable === true)) {
+          if (resumable) await this.store.set(resumeKey(phone), request.sessionId, RESUME_SECONDS);
+          else await this.store.delete(resumeKey(phone));
+        }
         return reply;
       } finally {
         actor.stop();
@@ -249,30 +257,21 @@ export class UssdSessions {
     return this.settings.sessionTtlSeconds;
   }
 
-  /**
-   * A session that stops mid-journey (the customer dropped, the network timed out) can be continued by the
-   * next dial from the same phone within RESUME_SECONDS; one that finished or is buying cannot.
-   */
-  private async rememberForResume(
-    sessionId: string,
-    phone: string,
-    current: SnapshotFrom<typeof purchaseMachine>,
-    persisted: Snapshot<unknown>,
-  ): Promise<void> {
-    const c = current.context;
-    const product = c.productIndex === null ? undefined : c.products[c.productIndex];
-    const resumable = current.status === "active" && product !== undefined && !current.hasTag("busy");
-    if (!resumable) {
-      await this.store.delete(resumeKey(phone));
-      return;
-    }
-    const offer: ResumeOffer = {
-      sessionId,
-      snapshot: persisted,
+  /** The dropped session this phone may continue, if any (not this one). */
+  private async resumeOffer(phone: string, sessionId: string): Promise<ResumeOffer | undefined> {
+    const dropped = await this.store.get<string>(resumeKey(phone));
+    if (!dropped || dropped === sessionId) return undefined;
+    const record = await this.store.get<SessionRecord>(`session:${dropped}`);
+    if (record?.version !== PURCHASE_MACHINE_VERSION || !record.resumable) return undefined;
+    const context = (record.snapshot as { context?: Partial<JourneyContext> }).context;
+    const product = context?.productIndex != null ? context.products?.[context.productIndex] : undefined;
+    if (!product) return undefined;
+    return {
+      sessionId: dropped,
+      snapshot: record.snapshot,
       productName: product.name,
-      ...(c.subscriberId ? { subscriberTail: c.subscriberId.slice(-4) } : {}),
+      ...(context?.subscriberId ? { subscriberTail: context.subscriberId.slice(-4) } : {}),
     };
-    await this.store.set(resumeKey(phone), offer, RESUME_SECONDS);
   }
 
   private restore(snapshot: Snapshot<unknown>, request: UssdRequest) {
@@ -322,6 +321,11 @@ async function settle(actor: AnyActorRef, deadline: number): Promise<boolean> {
 function isRetry(record: SessionRecord, input: { text: string; hop?: number }, windowMs: number): boolean {
   if (input.hop !== undefined && record.hop !== undefined) return input.hop === record.hop;
   return record.inputs.at(-1) === input.text && Date.now() - record.at < windowMs;
+}
+
+/** Stopped mid-journey, with a product chosen, and not buying: worth offering to continue. */
+function isResumable(snapshot: SnapshotFrom<typeof purchaseMachine>): boolean {
+  return snapshot.status === "active" && snapshot.context.productIndex !== null && !snapshot.hasTag("busy");
 }
 
 function resumeKey(phone: string): string {

@@ -75,3 +75,21 @@ describe("direct dial", function () {
     assert.equal(rig.sandbox.stats.validates, 0);
   });
 });
+
+describe("resume offer answered wrongly", function () {
+  this.timeout(20_000);
+  it("re-asks after an invalid choice, then continues", async () => {
+    const rig = await startRig();
+    try {
+      const first = rig.dial("+26772100009");
+      await first.start();
+      await first.send("1");
+      const again = rig.dial("+26772100009");
+      assert.match(await again.start(), /Continue Electricity/);
+      assert.match(await again.send("7"), /^CON Invalid choice\.\n1 Continue Electricity/);
+      assert.match(await again.send("1"), /^CON Enter meter number/);
+    } finally {
+      await rig.close();
+    }
+  });
+});
