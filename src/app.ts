@@ -1,6 +1,7 @@
 // The Express app: routes → channel handlers. No business logic here.
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
 import type { AggregatorName } from "./config.js";
+import { firstIssue } from "./http/refusal.js";
 import { type WebhookSecurity, webhookGuard } from "./http/webhook-security.js";
 import type { Logger } from "./log.js";
 import type { SmsConversations } from "./sms/conversations.js";
@@ -76,10 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.post("/sms/africastalking/delivery", ...africasTalking, async (req: Request, res: Response) => {
     const parsed = africasTalkingDeliveryReport.safeParse(req.body ?? {});
     if (!parsed.success) {
-      res
-        .status(400)
-        .type("text/plain")
-        .send(parsed.error.issues[0]?.message ?? "invalid delivery report");
+      res.status(400).type("text/plain").send(firstIssue(parsed.error));
       return;
     }
     try {

@@ -1,5 +1,6 @@
 // Africa's Talking inbound SMS (form fields `from, to, text, date, id, linkId`) → one InboundSms.
 import { z } from "zod";
+import { firstIssue } from "../http/refusal.js";
 import type { InboundSms } from "./conversations.js";
 
 const inbound = z.object({
@@ -17,17 +18,7 @@ export function parseAfricasTalkingInbound(
   toPhone: (raw: string) => string | null,
 ): { ok: true; sms: InboundSms } | { ok: false; reason: string } {
   const parsed = inbound.safeParse(body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join(".") || "body";
-    return {
-      ok: false,
-      reason:
-        issue?.code === "invalid_type"
-          ? `${field} is missing or not text`
-          : (issue?.message ?? "invalid body"),
-    };
-  }
+  if (!parsed.success) return { ok: false, reason: firstIssue(parsed.error) };
   const from = toPhone(parsed.data.from);
   if (!from) return { ok: false, reason: "from is not a valid phone number" };
   return { ok: true, sms: { id: parsed.data.id, from, text: parsed.data.text } };

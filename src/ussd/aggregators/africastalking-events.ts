@@ -3,8 +3,8 @@
 // durationInMillis, hopsCount, input, lastAppResponse, errorMessage, date`. It is AT's only signal that a
 // session was dropped or timed out; normal hops never carry one. The route answers 200.
 import { z } from "zod";
+import { firstIssue } from "../../http/refusal.js";
 import type { UssdEvent } from "../types.js";
-import { firstIssue } from "./validation.js";
 import { optionalTextField, textField } from "./wire.js";
 
 const event = z.object({

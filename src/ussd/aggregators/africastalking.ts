@@ -2,8 +2,8 @@
 // where `text` is every input so far joined by `*`. Reply: text/plain `CON …` to continue, `END …` to close.
 // (Its end-of-session events arrive on their own route: africastalking-events.ts.)
 import { z } from "zod";
+import { firstIssue } from "../../http/refusal.js";
 import type { CallbackRequest, ParsedUssdCallback, UssdAggregator, UssdReply } from "../types.js";
-import { firstIssue } from "./validation.js";
 
 const callback = z.object({
   sessionId: z.string().trim().min(1, "sessionId is required").max(128, "sessionId is too long"),

@@ -2,9 +2,9 @@
 // userData is the dial string, later the latest input. Reply JSON `{sessionID, userID, msisdn, message,
 // continueSession}` with the ids echoed. Arkesel documents no release/timeout callback.
 import { z } from "zod";
+import { firstIssue } from "../../http/refusal.js";
 import type { CallbackRequest, ParsedUssdCallback, UssdAggregator, UssdReply } from "../types.js";
 import { type DialOptions, splitDialString } from "./dial.js";
-import { firstIssue } from "./validation.js";
 import { echoed, flagField, inputField, jsonResponse, optionalTextField, textField } from "./wire.js";
 
 const callback = z.object({

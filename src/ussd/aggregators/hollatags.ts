@@ -2,9 +2,9 @@
 // session_id, session_from (code dialled), session_type, session_mno`. Reply JSON `{session_operation:
 // "continue"|"end", session_type: 1|4, session_id, session_msg}`: type 1 waits for input, 4 notifies and ends.
 import { z } from "zod";
+import { firstIssue } from "../../http/refusal.js";
 import type { CallbackRequest, ParsedUssdCallback, UssdAggregator, UssdReply } from "../types.js";
 import { dialledParts, dialParts, formatDialCode } from "./dial.js";
-import { firstIssue } from "./validation.js";
 import { echoed, inputField, jsonResponse, optionalTextField, textField } from "./wire.js";
 
 const query = z.object({

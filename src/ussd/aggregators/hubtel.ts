@@ -3,9 +3,9 @@
 // Reply JSON `{"Type":"Response"|"Release","Message":"…"}`. `ClientState` is never used: the session store
 // holds our state.
 import { z } from "zod";
+import { firstIssue } from "../../http/refusal.js";
 import type { CallbackRequest, ParsedUssdCallback, UssdAggregator, UssdReply } from "../types.js";
 import { dialledParts, dialParts, formatDialCode } from "./dial.js";
-import { firstIssue } from "./validation.js";
 import { inputField, jsonResponse, optionalTextField, textField } from "./wire.js";
 
 const callback = z.object({

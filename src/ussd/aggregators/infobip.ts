@@ -5,9 +5,9 @@
 // Reply `{ussdMenu, shouldClose, responseExitCode: 200, responseMessage: ""}`; to end `{responseExitCode,
 // responseMessage}`. `/{sessionId}/status` (a query whether the session is alive) is not supported.
 import { z } from "zod";
+import { firstIssue } from "../../http/refusal.js";
 import type { CallbackRequest, ParsedUssdCallback, UssdAggregator, UssdReply } from "../types.js";
 import { type DialOptions, dialledParts, dialParts, formatDialCode, splitDialString } from "./dial.js";
-import { firstIssue } from "./validation.js";
 import { inputField, jsonResponse, optionalTextField, textField } from "./wire.js";
 
 const params = z.object({

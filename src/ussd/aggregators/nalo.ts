@@ -3,9 +3,9 @@
 // false = end. Reply JSON `{USERID, MSISDN, MSG, MSGTYPE}`, echoing USERID and MSISDN. Nalo sends no
 // release/timeout callback.
 import { z } from "zod";
+import { firstIssue } from "../../http/refusal.js";
 import type { CallbackRequest, ParsedUssdCallback, UssdAggregator, UssdReply } from "../types.js";
 import { type DialOptions, splitDialString } from "./dial.js";
-import { firstIssue } from "./validation.js";
 import { echoed, flagField, inputField, jsonResponse, optionalTextField, textField } from "./wire.js";
 
 const callback = z.object({

@@ -3,10 +3,10 @@
 // premium charge, never happens: we send no premium). Reply `<ussd><type>2|3</type><msg>…</msg></ussd>`:
 // 2 keeps the session open, 3 closes it.
 import { z } from "zod";
+import { firstIssue } from "../../http/refusal.js";
 import type { CallbackRequest, ParsedUssdCallback, UssdAggregator, UssdReply } from "../types.js";
 import { type DialOptions, splitDialString } from "./dial.js";
 import { escapeXmlText, parseFlatXml } from "./flat-xml.js";
-import { firstIssue } from "./validation.js";
 import { inputField, textField } from "./wire.js";
 
 const callback = z.object({
