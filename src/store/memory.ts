@@ -1,4 +1,4 @@
-import type { KeyValueStore } from "./store.js";
+import type { KeyValueStore, LockedUpdate } from "./store.js";
 
 interface Entry {
   /** Kept serialised so a value round-trips exactly as it would through Redis. */
@@ -72,6 +72,14 @@ export class MemoryStore implements KeyValueStore {
       // Forget the chain once nobody queued behind us, so idle keys hold no memory.
       if (this.locks.get(key) === settled) this.locks.delete(key);
     }
+  }
+
+  withLockedValue<T, R>(key: string, work: (current: T | null) => Promise<LockedUpdate<T, R>>): Promise<R> {
+    return this.withLock(key, async () => {
+      const update = await work(await this.get<T>(key));
+      if (update.store) await this.set(key, update.store.value, update.store.ttlSeconds);
+      return update.result;
+    });
   }
 
   async ping(): Promise<boolean> {

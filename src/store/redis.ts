@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import type { KeyValueStore } from "./store.js";
+import type { KeyValueStore, LockedUpdate } from "./store.js";
 
 export interface RedisStoreOptions {
   /** Namespace of every key, e.g. "ussd:". */
@@ -57,6 +57,21 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `);
 
+// Takes the lock and, in the same step, reads the value it guards. Returns {1, value} or {0}.
+const lockAndReadScript = new LuaScript(`
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {0} end
+local value = redis.call('GET', KEYS[2])
+if value then return {1, value} end
+return {1}
+`);
+
+// Writes the guarded value and releases the lock in one step; the lock is only deleted while it is ours.
+const storeAndReleaseScript = new LuaScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 1
+`);
+
 // INCR and, for a new counter only, its expiry: one atomic step, so a crash cannot leave a counter forever.
 const incrementScript = new LuaScript(`
 local count = redis.call('INCR', KEYS[1])
@@ -76,7 +91,10 @@ export class RedisStore implements KeyValueStore {
 
   async get<T>(key: string): Promise<T | null> {
     const json = await this.client.get(this.key(key));
-    if (json === null) return null;
+    return json === null ? null : this.parse<T>(key, json);
+  }
+
+  private parse<T>(key: string, json: string): T {
     try {
       return JSON.parse(json) as T;
     } catch (error) {
@@ -125,6 +143,31 @@ export class RedisStore implements KeyValueStore {
     }
   }
 
+  async withLockedValue<T, R>(
+    key: string,
+    work: (current: T | null) => Promise<LockedUpdate<T, R>>,
+  ): Promise<R> {
+    const lockKey = this.key(`lock:${key}`);
+    const token = randomUUID();
+    const json = await this.acquire(key, lockKey, token, this.key(key));
+    let released = false;
+    try {
+      const update = await work(json === null ? null : this.parse<T>(key, json));
+      if (update.store) {
+        // Write and release in one step (one round trip instead of two).
+        await storeAndReleaseScript.run(
+          this.client,
+          [this.key(key), lockKey],
+          [JSON.stringify(update.store.value), Math.max(1, Math.ceil(update.store.ttlSeconds * 1000)), token],
+        );
+        released = true;
+      }
+      return update.result;
+    } finally {
+      if (!released) await this.release(lockKey, token);
+    }
+  }
+
   /** True when Redis answers PONG within `pingTimeoutMs`; never throws. */
   async ping(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
@@ -149,11 +192,27 @@ export class RedisStore implements KeyValueStore {
     return `${this.options.keyPrefix}${key}`;
   }
 
-  private async acquire(key: string, lockKey: string, token: string): Promise<void> {
+  /**
+   * Takes the lock, polling until `lockWaitMs`. With `valueKey`, also reads that key in the same round trip
+   * and returns its raw JSON (null when absent).
+   */
+  private async acquire(
+    key: string,
+    lockKey: string,
+    token: string,
+    valueKey?: string,
+  ): Promise<string | null> {
     const { lockTtlMs, lockWaitMs } = this.options;
     const deadline = Date.now() + lockWaitMs;
     for (;;) {
-      if ((await this.client.set(lockKey, token, "PX", lockTtlMs, "NX")) === "OK") return;
+      if (valueKey) {
+        const taken = (await lockAndReadScript.run(this.client, [lockKey, valueKey], [token, lockTtlMs])) as
+          | [number, string | null]
+          | null;
+        if (taken?.[0] === 1) return taken[1] ?? null;
+      } else if ((await this.client.set(lockKey, token, "PX", lockTtlMs, "NX")) === "OK") {
+        return null;
+      }
       const left = deadline - Date.now();
       if (left <= 0) throw new LockTimeoutError(key, lockWaitMs);
       // Short jittered polls: waiters do not retry in lockstep, and a freed lock is taken within ~20 ms.

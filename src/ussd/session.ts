@@ -127,11 +127,10 @@ export class UssdSessions {
    */
   async handle(request: UssdRequest, screenLimit = this.settings.screenLimit): Promise<UssdReply> {
     const key = `session:${request.sessionId}`;
-    return this.store.withLock(key, async () => {
-      const record = await this.store.get<SessionRecord>(key);
+    return this.store.withLockedValue<SessionRecord, UssdReply>(key, async (record) => {
       let usable = record?.version === PURCHASE_MACHINE_VERSION ? record : null;
       const phone = request.phone || usable?.phone || "";
-      if (!phone) return expiredReply;
+      if (!phone) return { result: expiredReply };
       const input = request.input;
 
       // Where the session's inputs stand now: Africa's Talking sends them all, others only the newest.
@@ -152,14 +151,14 @@ export class UssdSessions {
         }
       } else {
         // Without the stored session there is nothing to add the newest input to.
-        if (!usable) return expiredReply;
-        if (isRetry(usable, input, this.settings.repeatWindowMs)) return usable.reply;
+        if (!usable) return { result: expiredReply };
+        if (isRetry(usable, input, this.settings.repeatWindowMs)) return { result: usable.reply };
         inputs = [...usable.inputs, input.text];
       }
 
       // An aggregator retry (same inputs) gets the same answer and causes no vendor call.
-      if (usable && sameInputs(usable.inputs, inputs)) return usable.reply;
-      if (usable?.reply.end) return usable.reply;
+      if (usable && sameInputs(usable.inputs, inputs)) return { result: usable.reply };
+      if (usable?.reply.end) return { result: usable.reply };
 
       const previous = usable !== null && startsWith(inputs, usable.inputs) ? usable : null;
       const continues = previous !== null;
@@ -176,7 +175,7 @@ export class UssdSessions {
         } else {
           // A new session: limit how often one phone may start them, then offer to resume a dropped one.
           const started = await this.store.increment(`ussd:new:${phone}`, 60);
-          if (started > this.settings.newSessionsPerMinute) return tooManySessionsReply;
+          if (started > this.settings.newSessionsPerMinute) return { result: tooManySessionsReply };
           if (inputs.length === 0) offer = await this.resumeOffer(phone, request.sessionId);
         }
       }
@@ -186,14 +185,15 @@ export class UssdSessions {
         const [choice, ...rest] = pending;
         if (choice === undefined) {
           const shown = offerRecord(offer, inputs, phone);
-          await this.store.set(key, shown, this.ttl);
-          return shown.reply;
+          return { result: shown.reply, store: { value: shown, ttlSeconds: this.ttl } };
         }
         if (choice !== "1" && choice !== "2") {
           const reply = offerReply(offer, "Invalid choice.");
           // The refused input stays consumed: the next callback's new input answers the offer again.
-          await this.store.set(key, { ...offerRecord(offer, inputs, phone), reply }, this.ttl);
-          return reply;
+          return {
+            result: reply,
+            store: { value: { ...offerRecord(offer, inputs, phone), reply }, ttlSeconds: this.ttl },
+          };
         }
         await this.store.delete(resumeKey(phone));
         snapshot = choice === "1" ? withSessionId(offer.snapshot, request.sessionId) : undefined;
@@ -210,7 +210,7 @@ export class UssdSessions {
         for (const text of pending) {
           actor.send({ type: "INPUT", text, asPhone: this.settings.toPhone(text) });
           const settled = await settle(actor, deadline);
-          if (!settled) return renderScreen(actor.getSnapshot(), screenLimit);
+          if (!settled) return { result: renderScreen(actor.getSnapshot(), screenLimit) };
           const now = actor.getSnapshot();
           if (now.status === "done") break;
           // A dialled part that is refused lands on its own prompt with the error; the rest is dropped.
@@ -230,14 +230,14 @@ export class UssdSessions {
           ...(input.kind === "latest" && input.hop !== undefined ? { hop: input.hop } : {}),
           ...(resumable ? { resumable } : {}),
         };
-        // A resumable session outlives its idle time long enough to be offered to the next dial.
-        await this.store.set(key, stored, resumable ? Math.max(this.ttl, RESUME_SECONDS) : this.ttl);
         // The phone's pointer changes only when the session starts or stops being resumable.
         if (resumable !== (previous?.resumable === true)) {
           if (resumable) await this.store.set(resumeKey(phone), request.sessionId, RESUME_SECONDS);
           else await this.store.delete(resumeKey(phone));
         }
-        return reply;
+        // A resumable session outlives its idle time long enough to be offered to the next dial.
+        const ttlSeconds = resumable ? Math.max(this.ttl, RESUME_SECONDS) : this.ttl;
+        return { result: reply, store: { value: stored, ttlSeconds } };
       } finally {
         actor.stop();
       }

@@ -97,6 +97,33 @@ for (const implementation of implementations) {
       assert.equal(await store.increment("rate:phone", 1), 1, "a new window starts from one");
     });
 
+    it("withLockedValue reads, updates and stores one value at a time", async () => {
+      const add = () =>
+        store.withLockedValue<{ n: number }, number>("counter:a", async (current) => {
+          const n = (current?.n ?? 0) + 1;
+          await sleep(2);
+          return { result: n, store: { value: { n }, ttlSeconds: 60 } };
+        });
+      const results = await Promise.all(Array.from({ length: 10 }, add));
+      assert.deepEqual(
+        [...results].sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
+      assert.deepEqual(await store.get("counter:a"), { n: 10 });
+
+      // Work that stores nothing leaves the value alone; work that throws frees the lock.
+      assert.equal(
+        await store.withLockedValue("counter:a", async () => ({ result: "read only" })),
+        "read only",
+      );
+      assert.deepEqual(await store.get("counter:a"), { n: 10 });
+      await assert.rejects(
+        store.withLockedValue("counter:a", async () => Promise.reject(new Error("boom"))),
+        /boom/,
+      );
+      assert.equal(await add(), 11);
+    });
+
     it("forgets a value after its TTL", async () => {
       await store.set("session:short", { n: 1 }, 1);
       assert.deepEqual(await store.get("session:short"), { n: 1 });
