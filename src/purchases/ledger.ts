@@ -69,6 +69,12 @@ export interface PurchaseLedger {
     to: PurchaseStatus,
     patch?: PurchasePatch,
   ): Promise<PurchaseRecord | null>;
+  /**
+   * The claim before a buy: atomically QUOTED → CONFIRMING, refused (null) when the purchase is not QUOTED
+   * or, with `sessionId`, when another purchase of that session is already past QUOTED (one session never
+   * buys twice, even rebuilt by replay).
+   */
+  claim(reference: string, sessionId?: string): Promise<PurchaseRecord | null>;
   /** Updates fields without a status change (e.g. flagging for the operator). */
   update(reference: string, patch: PurchasePatch): Promise<PurchaseRecord | null>;
   /** Purchases of one USSD session, oldest first. */

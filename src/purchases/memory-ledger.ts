@@ -48,6 +48,16 @@ export class MemoryLedger implements PurchaseLedger {
     return structuredClone(record);
   }
 
+  async claim(reference: string, sessionId?: string): Promise<PurchaseRecord | null> {
+    if (sessionId) {
+      for (const other of this.records.values()) {
+        if (other.sessionId === sessionId && other.reference !== reference && other.status !== "QUOTED")
+          return null;
+      }
+    }
+    return this.transition(reference, ["QUOTED"], "CONFIRMING");
+  }
+
   async update(reference: string, patch: PurchasePatch): Promise<PurchaseRecord | null> {
     const record = this.records.get(reference);
     if (!record) return null;

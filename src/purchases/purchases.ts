@@ -115,17 +115,17 @@ export class PurchaseService {
    * purchase finishes in the background and the customer hears by SMS. Throws only when nothing was sent.
    */
   async confirm(reference: string, sessionId?: string): Promise<ConfirmOutcome> {
-    if (sessionId) {
-      // A replayed or rebuilt USSD session must not buy a second time.
-      const earlier = (await this.ledger.forSession(sessionId)).find(
-        (r) => r.reference !== reference && r.status !== "QUOTED",
-      );
-      if (earlier) return outcomeOf(earlier);
-    }
-    const claimed = await this.ledger.transition(reference, ["QUOTED"], "CONFIRMING");
+    // One atomic step: claim this purchase unless it, or another of the same session, was claimed before.
+    const claimed = await this.ledger.claim(reference, sessionId);
     if (!claimed) {
-      // Already claimed (a duplicate or replayed confirm): answer with where that purchase stands.
-      const current = await this.ledger.get(reference);
+      // A duplicate or replayed confirm, or a rebuilt session that bought already: answer with where that
+      // purchase stands. Never a second buy.
+      const earlier = sessionId
+        ? (await this.ledger.forSession(sessionId)).find(
+            (r) => r.reference !== reference && r.status !== "QUOTED",
+          )
+        : undefined;
+      const current = earlier ?? (await this.ledger.get(reference));
       if (!current) throw new Error(`unknown purchase ${reference}`);
       return outcomeOf(current);
     }

@@ -75,7 +75,8 @@ return 1
 
 // KEYS[1] record, KEYS[2] unresolved set.
 // ARGV: key prefix, reference, JSON list of accepted statuses ('[]' = any, no status change: an update),
-//       new status ('' for an update), JSON patch (null = remove the field), ISO time, epoch ms of that time.
+//       new status ('' for an update), JSON patch (null = remove the field), ISO time, epoch ms of that time,
+//       session id whose other purchases must all still be QUOTED ('' = no such condition; claims only).
 // Returns the new JSON, false when the record is missing or its status is not accepted, or an error
 // reply "CORRUPT …" when the stored JSON cannot be read.
 const mutateScript = new LuaScript(`
@@ -86,6 +87,18 @@ if not ok or type(record) ~= 'table' or type(record.history) ~= 'table' then
   return redis.error_reply('CORRUPT purchase record ' .. ARGV[2])
 end
 local from, to = cjson.decode(ARGV[3]), ARGV[4]
+-- A claim names its session (ARGV[8]): refused if another purchase of that session is past QUOTED.
+if ARGV[8] and ARGV[8] ~= '' then
+  for _, other in ipairs(redis.call('SMEMBERS', ARGV[1] .. 'purchases:session:' .. ARGV[8])) do
+    if other ~= ARGV[2] then
+      local otherRaw = redis.call('GET', ARGV[1] .. 'purchase:' .. other)
+      if otherRaw then
+        local fine, otherRecord = pcall(cjson.decode, otherRaw)
+        if fine and type(otherRecord) == 'table' and otherRecord.status ~= 'QUOTED' then return false end
+      end
+    end
+  end
+end
 if to ~= '' then
   local accepted = false
   for _, status in ipairs(from) do if record.status == status then accepted = true end end
@@ -199,6 +212,10 @@ export class RedisLedger implements PurchaseLedger {
     return this.mutate(reference, [], "", patch);
   }
 
+  async claim(reference: string, sessionId?: string): Promise<PurchaseRecord | null> {
+    return this.mutate(reference, ["QUOTED"], "CONFIRMING", {}, sessionId ?? "");
+  }
+
   async forSession(sessionId: string): Promise<PurchaseRecord[]> {
     const references = await this.client.smembers(this.sessionKey(sessionId));
     const records = await this.getMany(references);
@@ -230,6 +247,7 @@ export class RedisLedger implements PurchaseLedger {
     from: PurchaseStatus[],
     to: PurchaseStatus | "",
     patch: PurchasePatch,
+    soleInSession = "",
   ): Promise<PurchaseRecord | null> {
     const at = this.now();
     // undefined → null, so `{ token: undefined }` removes the field as Object.assign does in memory.
@@ -239,7 +257,16 @@ export class RedisLedger implements PurchaseLedger {
       result = await mutateScript.run(
         this.client,
         [this.recordKey(reference), this.unresolvedKey()],
-        [this.prefix, reference, JSON.stringify(from), to, patchJson, at.toISOString(), at.getTime()],
+        [
+          this.prefix,
+          reference,
+          JSON.stringify(from),
+          to,
+          patchJson,
+          at.toISOString(),
+          at.getTime(),
+          soleInSession,
+        ],
       );
     } catch (error) {
       if (error instanceof Error && error.message.includes("CORRUPT"))

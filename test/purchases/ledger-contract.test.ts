@@ -98,6 +98,23 @@ for (const implementation of implementations) {
       assert.equal(await ledger.get("NOSUCHREF0"), null);
     });
 
+    it("claims a purchase once, and never a second purchase of the same session", async () => {
+      const session = `claims-${implementation.name}`;
+      await ledger.create(purchase("CLAIM00001", { sessionId: session }));
+      await ledger.create(purchase("CLAIM00002", { sessionId: session }));
+      await ledger.create(purchase("CLAIM00003", { sessionId: `${session}-other` }));
+
+      const wins = await Promise.all(Array.from({ length: 10 }, () => ledger.claim("CLAIM00001", session)));
+      assert.equal(wins.filter((r) => r !== null).length, 1, "one claim wins");
+      assert.equal((await ledger.get("CLAIM00001"))?.status, "CONFIRMING");
+
+      // Same session, other quote (a rebuilt session quoting again): refused, stays QUOTED.
+      assert.equal(await ledger.claim("CLAIM00002", session), null);
+      assert.equal((await ledger.get("CLAIM00002"))?.status, "QUOTED");
+      // Another session is not affected.
+      assert.equal((await ledger.claim("CLAIM00003", `${session}-other`))?.status, "CONFIRMING");
+    });
+
     it("refuses a duplicate reference and keeps the first record", async () => {
       const first = await ledger.create(purchase("DUPLICATE1"));
       await assert.rejects(
