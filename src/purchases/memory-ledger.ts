@@ -10,10 +10,12 @@ import {
 /** In-process ledger for a single instance; records are copied in and out so callers cannot mutate it. */
 export class MemoryLedger implements PurchaseLedger {
   private readonly records = new Map<string, PurchaseRecord>();
+  private created = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async create(purchase: NewPurchase): Promise<PurchaseRecord> {
+    if (++this.created % 1000 === 0) this.forgetOldQuotes();
     if (this.records.has(purchase.reference))
       throw new Error(`duplicate purchase reference ${purchase.reference}`);
     const at = this.now().toISOString();
@@ -79,5 +81,13 @@ export class MemoryLedger implements PurchaseLedger {
 
   async unresolved(): Promise<PurchaseRecord[]> {
     return [...this.records.values()].filter((r) => needsAttention(r)).map((r) => structuredClone(r));
+  }
+
+  /** Quotes nobody confirmed within a day are dropped, as the Redis ledger's TTL does, so memory stays flat. */
+  private forgetOldQuotes(): void {
+    const cutoff = this.now().getTime() - 24 * 3600 * 1000;
+    for (const [reference, record] of this.records) {
+      if (record.status === "QUOTED" && Date.parse(record.createdAt) < cutoff) this.records.delete(reference);
+    }
   }
 }
