@@ -22,6 +22,7 @@ import {
   unitsText,
   validateSuccessSchema,
 } from "./scratchpower-current-wire.js";
+import { sharedLookup } from "./shared-lookup.js";
 import {
   type AccountBalance,
   type Product,
@@ -88,7 +89,6 @@ export class ScratchPowerCurrentClient implements VendingClient {
   private readonly confirmTimeoutMs: number;
   private readonly language: string;
   private readonly currency: string;
-  private accountIdLookup?: Promise<string>;
 
   constructor(private readonly options: ScratchPowerCurrentOptions) {
     this.timeoutMs = options.timeoutMs ?? 4000;
@@ -224,24 +224,13 @@ export class ScratchPowerCurrentClient implements VendingClient {
     return this.readBody(outcome, meSchema, "me").accounts;
   }
 
-  /** The configured account, else the first the vendor lists (looked up once; a failure is not cached). */
-  private debitAccountId(): Promise<string> {
-    if (this.options.accountId) return Promise.resolve(this.options.accountId);
-    if (!this.accountIdLookup) {
-      this.accountIdLookup = this.fetchAccounts().then(
-        (accounts) => {
-          const first = accounts[0];
-          if (!first) throw unavailable("bad_response", "no vendor accounts");
-          return first.account_id;
-        },
-        (error: unknown) => {
-          this.accountIdLookup = undefined;
-          throw error;
-        },
-      );
-    }
-    return this.accountIdLookup;
-  }
+  /** The configured account, else the first the vendor lists (looked up once; a failure is not kept). */
+  private readonly debitAccountId = sharedLookup(async () => {
+    if (this.options.accountId) return this.options.accountId;
+    const first = (await this.fetchAccounts())[0];
+    if (!first) throw unavailable("bad_response", "no vendor accounts");
+    return first.account_id;
+  });
 
   private topupPayload(request: PurchaseRequest, accountId: string) {
     const invalid = (detail: string) =>

@@ -15,6 +15,7 @@ import {
   type TransactionEnvelope,
   transactionEnvelopeSchema,
 } from "./scratchpower-v1-wire.js";
+import { sharedLookup } from "./shared-lookup.js";
 import {
   type AccountBalance,
   type Product,
@@ -70,7 +71,6 @@ export class ScratchPowerV1Client implements VendingClient {
   private readonly currency: string;
   private productCache?: { products: Product[]; fetchedAt: number };
   private productFetch?: Promise<Product[]>;
-  private accountIdLookup?: Promise<string>;
 
   constructor(private readonly options: ScratchPowerV1Options) {
     this.timeoutMs = options.timeoutMs ?? 4000;
@@ -230,24 +230,13 @@ export class ScratchPowerV1Client implements VendingClient {
     return this.readBody(outcome, accountListSchema, "accounts").data;
   }
 
-  /** The configured account, else the first the vendor lists (looked up once; a failure is not cached). */
-  private debitAccountId(): Promise<string> {
-    if (this.options.accountId) return Promise.resolve(this.options.accountId);
-    if (!this.accountIdLookup) {
-      this.accountIdLookup = this.fetchAccounts().then(
-        (accounts) => {
-          const first = accounts[0];
-          if (!first) throw unavailable("bad_response", "no vendor accounts");
-          return first.id;
-        },
-        (error: unknown) => {
-          this.accountIdLookup = undefined;
-          throw error;
-        },
-      );
-    }
-    return this.accountIdLookup;
-  }
+  /** The configured account, else the first the vendor lists (looked up once; a failure is not kept). */
+  private readonly debitAccountId = sharedLookup(async () => {
+    if (this.options.accountId) return this.options.accountId;
+    const first = (await this.fetchAccounts())[0];
+    if (!first) throw unavailable("bad_response", "no vendor accounts");
+    return first.id;
+  });
 
   private purchasePayload(request: PurchaseRequest, accountId: string) {
     const cents = toCents(request.amount);
