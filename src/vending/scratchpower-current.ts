@@ -7,7 +7,7 @@
 
 import type { z } from "zod";
 import type { Logger } from "../log.js";
-import { type AuthorisedResult, type ScratchPowerCredentials, ScratchPowerTokenManager } from "./auth.js";
+import { type AuthorisedResult, ScratchPowerTokenManager } from "./auth.js";
 import { formatCents, toCents } from "./cents.js";
 import { customerMessage, type VendorFailureCause, vendorReasonForCustomer } from "./messages.js";
 import {
@@ -22,6 +22,7 @@ import {
   unitsText,
   validateSuccessSchema,
 } from "./scratchpower-current-wire.js";
+import type { ScratchPowerV1Options } from "./scratchpower-v1.js";
 import { sharedLookup } from "./shared-lookup.js";
 import {
   type AccountBalance,
@@ -35,24 +36,11 @@ import {
   VendorError,
 } from "./vendor.js";
 
-export interface ScratchPowerCurrentOptions {
-  /** Base URL of the Current API (its paths start at `/auth` and `/api`). */
-  baseUrl: string;
-  credentials: ScratchPowerCredentials;
-  /** Account to debit; default: the first of `accounts[]` in `GET /auth/me`. */
-  accountId?: string;
-  /** Sent as `language` (default `en-BW`). */
-  locale?: string;
-  /** Sent as `currency` (default `BWP`). */
-  currency?: string;
-  /** Deadline of every call except confirm (default 4000). */
-  timeoutMs?: number;
-  /** Deadline of confirm (default 30000). */
-  confirmTimeoutMs?: number;
-  /** Accepted so both ScratchPower clients take the same options; this API has no product list to cache. */
-  productsTtlMs?: number;
-  logger: Logger;
-}
+/**
+ * The same options as the v1 client, so `VENDOR` can switch between them. `accountId` defaults to the first
+ * of `accounts[]` in `GET /auth/me`; `productsTtlMs` is unused (this API has no product list to cache).
+ */
+export type ScratchPowerCurrentOptions = ScratchPowerV1Options;
 
 /**
  * The one product the Current API sells. It has no product list, so this is fixed: the same electricity
