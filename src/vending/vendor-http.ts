@@ -4,9 +4,10 @@
 // here, and fetch's web-stream machinery costs more per call than the vendor round trip on a fast link.
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { parseVendorJson } from "./tolerant-json.js";
 
 export type VendorHttpResult =
-  /** The vendor answered; `body` is the parsed JSON, or undefined when the body was not JSON. */
+  /** The vendor answered; `body` is the parsed JSON (read as tolerant-json.ts says), else undefined. */
   | { kind: "answered"; status: number; body: unknown }
   /** No answer (deadline passed, connection refused or reset): the request may or may not have arrived. */
   | { kind: "no-answer"; cause: "timeout" | "network"; detail: string };
@@ -72,7 +73,7 @@ export function sendVendorRequest(request: VendorHttpRequest): Promise<VendorHtt
           finish({
             kind: "answered",
             status: response.statusCode ?? 0,
-            body: parseJson(Buffer.concat(chunks).toString("utf8")),
+            body: parseVendorJson(Buffer.concat(chunks).toString("utf8")),
           }),
         );
         response.on("error", (error) => finish(noAnswer(error)));
@@ -86,15 +87,6 @@ export function sendVendorRequest(request: VendorHttpRequest): Promise<VendorHtt
     outgoing.on("error", (error) => finish(noAnswer(error)));
     outgoing.end(payload);
   });
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The system's reason (ECONNRESET, ECONNREFUSED…): callers tell "never left" from "may have arrived". */
