@@ -2,7 +2,7 @@
 // quote → confirm. No I/O here: the quote, confirm and "last tokens" calls are actors the caller provides
 // with `purchaseMachine.provide({ actors: { ... } })`. Context holds plain JSON only, because the
 // snapshot is persisted between callbacks; screens are derived from state + context by the caller.
-import { and, assign, fromPromise, setup } from "xstate";
+import { and, assign, fromPromise, not, setup } from "xstate";
 
 /** Bump when states or context change shape: stored snapshots of another version are discarded. */
 export const PURCHASE_MACHINE_VERSION = 1;
@@ -270,22 +270,17 @@ export const purchaseMachine = setup({
       error: null,
     })),
     /** Back to an earlier step after the vendor refused its input, as if `0` had been pressed to get there. */
-    returnTo: assign(({ context, event }, params: { step: InputStep }) => {
-      const at = context.history.lastIndexOf(params.step);
-      // An airtime subscriber chosen as "my number" came from subscriberChoice: `0` should lead back there.
-      const choice = context.history.lastIndexOf("subscriberChoice");
-      const history =
-        at >= 0
-          ? context.history.slice(0, at)
-          : choice >= 0
-            ? context.history.slice(0, choice + 1)
-            : context.history;
-      return {
-        history,
-        page: 0,
-        error: describeFailure((event as unknown as { error: unknown }).error).message,
-      };
-    }),
+    returnTo: assign(({ context, event }, params: { step: InputStep }) => ({
+      history: historyBefore(context, params.step),
+      page: 0,
+      error: describeFailure((event as unknown as { error: unknown }).error).message,
+    })),
+    /** The customer chose to change one input after the vendor refused the quote. */
+    revisit: assign(({ context }, params: { step: InputStep }) => ({
+      history: historyBefore(context, params.step),
+      page: 0,
+      error: null,
+    })),
     nextPage: assign(({ context }) => ({ page: context.page + 1, error: null })),
     previousPage: assign(({ context }) => ({ page: Math.max(0, context.page - 1), error: null })),
     refuse: assign((_, params: { error: string }) => ({ error: params.error })),
@@ -519,6 +514,18 @@ export const purchaseMachine = setup({
             guard: and([{ type: "isOption", params: { option: "1" } }, "quoteRetryable"]),
             target: "quoting",
           },
+          // The vendor refused the quote without saying which input (its documents give no codes to tell a
+          // meter from an amount problem): the customer picks what to change.
+          {
+            guard: and([{ type: "isOption", params: { option: "1" } }, not("quoteRetryable")]),
+            target: "subscriber",
+            actions: { type: "revisit", params: { step: "subscriber" } },
+          },
+          {
+            guard: and([{ type: "isOption", params: { option: "2" } }, not("quoteRetryable")]),
+            target: "amount",
+            actions: { type: "revisit", params: { step: "amount" } },
+          },
           { actions: { type: "refuse", params: { error: "Invalid choice." } } },
         ],
       },
@@ -574,6 +581,14 @@ function emptyJourney() {
 
 function freshJourney(context: JourneyContext): JourneyContext {
   return { ...context, ...emptyJourney() };
+}
+
+/** The history as it was when `step` was first shown (an airtime "my number" goes back to its choice). */
+function historyBefore(context: JourneyContext, step: InputStep): InputStep[] {
+  const at = context.history.lastIndexOf(step);
+  const choice = context.history.lastIndexOf("subscriberChoice");
+  if (at >= 0) return context.history.slice(0, at);
+  return choice >= 0 ? context.history.slice(0, choice + 1) : context.history;
 }
 
 function refusedInput(error: unknown): string | undefined {

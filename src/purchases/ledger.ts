@@ -33,7 +33,10 @@ export interface PurchaseRecord {
   sourceChannel: string;
   status: PurchaseStatus;
   history: { status: PurchaseStatus; at: string }[];
+  /** The vendor's operation id, its reference and the utility's reference (see Sale), for disputes. */
+  vendorTransactionId?: string;
   vendorReference?: string;
+  providerReference?: string;
   /** The vendor's raw token field, in the vendor's order. Never logged. */
   token?: string;
   units?: string;
@@ -52,7 +55,17 @@ export interface PurchaseRecord {
 export type NewPurchase = Omit<PurchaseRecord, "status" | "history" | "createdAt" | "updatedAt">;
 
 export type PurchasePatch = Partial<
-  Pick<PurchaseRecord, "vendorReference" | "token" | "units" | "failureReason" | "needsOperator" | "notified">
+  Pick<
+    PurchaseRecord,
+    | "vendorTransactionId"
+    | "vendorReference"
+    | "providerReference"
+    | "token"
+    | "units"
+    | "failureReason"
+    | "needsOperator"
+    | "notified"
+  >
 >;
 
 export interface PurchaseLedger {

@@ -364,7 +364,9 @@ function vendorRequest(p: {
 
 function saleFields(sale: Sale) {
   return {
+    ...(sale.vendorTransactionId ? { vendorTransactionId: sale.vendorTransactionId } : {}),
     ...(sale.vendorReference ? { vendorReference: sale.vendorReference } : {}),
+    ...(sale.providerReference ? { providerReference: sale.providerReference } : {}),
     ...(sale.token ? { token: sale.token } : {}),
     ...(sale.units ? { units: sale.units } : {}),
   };

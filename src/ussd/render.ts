@@ -85,8 +85,12 @@ function composeScreen(snapshot: JourneySnapshot, limit: number): UssdReply {
     case "quote":
       return more(withError(quoteScreen(c, product)));
     case "quoteError": {
-      const retry = c.quoteFailure?.retryable ? "\n1 Try again" : "";
-      return more(withError(`${c.quoteFailure?.message ?? "The provider could not quote."}${retry}\n${NAV}`));
+      const options = c.quoteFailure?.retryable
+        ? "\n1 Try again"
+        : `\n1 Change ${changeWhat(product)}\n2 Change amount`;
+      return more(
+        withError(`${c.quoteFailure?.message ?? "The provider could not quote."}${options}\n${NAV}`),
+      );
     }
     case "quoting":
       // Only seen when the reply deadline passed while the quote was still in flight.
@@ -114,6 +118,12 @@ function more(text: string): UssdReply {
 
 function end(text: string): UssdReply {
   return { text, end: true };
+}
+
+/** "meter" for a "Meter Number", "number" for a phone: short, so the vendor's whole reason fits above it. */
+function changeWhat(product: JourneyProduct | null): string {
+  if (!product || product.subscriberIsPhone) return "number";
+  return subjectOf(product).replace(/ number$/, "") || "number";
 }
 
 function subjectOf(product: JourneyProduct | null): string {

@@ -48,7 +48,10 @@ const sessionResponseSchema = z.object({
 });
 
 /** The error body of a refusal answered with HTTP 200 (see `refusalsInHttp200`). */
-const refusalBodySchema = z.object({ response_code: z.string(), response_message: z.string() });
+const refusalBodySchema = z.object({
+  response_code: z.union([z.string(), z.number()]),
+  response_message: z.string().optional(),
+});
 
 /** What an authorised call came to: the vendor's answer, or why no token could be sent with it. */
 export type AuthorisedResult =
@@ -98,10 +101,10 @@ export class ScratchPowerTokenManager {
   }
 
   /**
-   * Sends `request` with a Bearer token; after a 401 logs in afresh and sends once more (the gateway refused
-   * the first before any processing, so sending it again cannot do anything twice). Never throws.
+   * Sends `request` with a Bearer token; after a 401 logs in afresh and sends once more, unless `once` (a
+   * confirm: it is sent at most once, ever, so its 401 is returned to the caller). Never throws.
    */
-  async send(request: Omit<VendorHttpRequest, "bearer">): Promise<AuthorisedResult> {
+  async send(request: Omit<VendorHttpRequest, "bearer">, once = false): Promise<AuthorisedResult> {
     let token: string;
     try {
       token = await this.accessToken();
@@ -110,6 +113,11 @@ export class ScratchPowerTokenManager {
     }
     const result = await sendVendorRequest({ ...request, bearer: token });
     if (result.kind !== "answered" || result.status !== 401) return result;
+    if (once) {
+      // The next call must not reuse the refused token.
+      if (this.session?.accessToken === token) this.session = undefined;
+      return result;
+    }
     this.log.info({ url: request.url }, "vendor answered 401; logging in again");
     try {
       token = await this.tokenAfterUnauthorized(token);
@@ -131,7 +139,10 @@ export class ScratchPowerTokenManager {
   private async obtainSession(): Promise<Session> {
     const current = this.session;
     if (current?.refreshToken && Date.now() < current.refreshUsableUntil) {
-      const refreshed = await this.request("refresh", { refresh_token: current.refreshToken });
+      // Any failed refresh (refused, 5xx, timeout, unreadable) falls back to a fresh login.
+      const refreshed = await this.request("refresh", { refresh_token: current.refreshToken }).catch(
+        () => undefined,
+      );
       if (refreshed) {
         this.session = refreshed;
         return refreshed;

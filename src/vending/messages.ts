@@ -55,11 +55,12 @@ export function subscriberNotFoundMessage(label: string): string {
   return `${label} not found. Please check it and try again.`;
 }
 
-const MAX_CUSTOMER_TEXT = 100;
+/** One SMS: the screens and SMS replies shorten it further where they must, never by more than they need. */
+const MAX_CUSTOMER_TEXT = 160;
 
 /**
  * The vendor's own reason (e.g. "Meter … is blocked. Contact BPC.") made safe for a handset: one line,
- * at most ~100 characters, and never anything that looks like JSON, markup or a stack trace.
+ * at most one SMS long, and never anything that looks like JSON, markup or a stack trace.
  * Falls back to the cause's message when the vendor's text is unusable.
  */
 export function vendorReasonForCustomer(reason: string | undefined, fallback: VendorFailureCause): string {

@@ -1,35 +1,31 @@
-// ScratchPower's deprecated "Current API" behind the VendingClient port (SPEC section 2): electricity only,
-// `/auth/*` and `/api/topup/validate|confirm|retry`, keyed by `meter_number`. Its business errors arrive as
-// HTTP 200 bodies, so the rule that shapes every mapping below is: success is `response_code` "00" with
-// the full expected body (and, for a sale, a token); anything else is never read as success. As with v1,
-// a call that changes nothing fails as `rejected` or `unavailable`; a buy without a definite answer is
-// `ambiguous`, and only retry may settle it (SPEC section 6).
+// ScratchPower's deprecated "Current API" behind the VendingClient port, as
+// ../shared/vendor-docs/scratchpower-current-api-topup.txt documents it: electricity only, `/auth/*` and
+// `/api/topup/validate|confirm|retry`, keyed by `meter_number`. Its business errors arrive as HTTP 200 bodies
+// with a `response_code`, so a body with one is an error whatever the status, and only a body without one,
+// of the documented shape (and, for a sale, with its token) is a success. As with v1, a call that changes
+// nothing fails as `rejected` or `unavailable`; a buy without a definite answer is `ambiguous`, and only
+// retry may settle it (SPEC section 6).
 
 import type { z } from "zod";
 import type { Logger } from "../log.js";
 import { type AuthorisedResult, ScratchPowerTokenManager } from "./auth.js";
 import { formatCents, toCents } from "./cents.js";
 import { customerMessage, type VendorFailureCause, vendorReasonForCustomer } from "./messages.js";
+import { hasResponseCode, validateSuccessSchema, wireDate } from "./scratchpower-current-wire.js";
+import { missingFields, type ScratchPowerV1Options } from "./scratchpower-v1.js";
 import {
-  type CodeMeaning,
-  codeMeaning,
-  errorBodySchema,
-  meSchema,
-  responseCodeSchema,
-  type SaleSuccess,
-  SUCCESS_CODE,
-  saleSuccessSchema,
-  unitsText,
-  validateSuccessSchema,
-} from "./scratchpower-current-wire.js";
-import type { ScratchPowerV1Options } from "./scratchpower-v1.js";
+  accountIdForWire,
+  accountsSchema,
+  balanceText,
+  readErrorBody,
+  readSale,
+} from "./scratchpower-wire.js";
 import { sharedLookup } from "./shared-lookup.js";
 import {
   type AccountBalance,
   type Product,
   type PurchaseRequest,
   type Quote,
-  type RefusedInput,
   type Resolution,
   type Sale,
   type VendingClient,
@@ -43,17 +39,17 @@ import {
 export type ScratchPowerCurrentOptions = ScratchPowerV1Options;
 
 /**
- * The one product the Current API sells. It has no product list, so this is fixed: the same electricity
- * line as ScratchPower v1's (BPC meters), so a journey reads the same whichever API is behind it.
+ * The one product the Current API sells. It has no product list, so this is fixed: BPC electricity meters,
+ * "typically 11 or 13 digits" as the document's field table says.
  */
 export const CURRENT_API_ELECTRICITY: Product = {
   type: "ELECTRICITY",
   name: "Electricity",
   subscriberLabel: "Meter number",
   subscriberMinLength: 11,
-  subscriberMaxLength: 11,
-  subscriberPattern: "^[0-9]{11}$",
-  subscriberHint: "The 11 digits on the front of your prepaid meter",
+  subscriberMaxLength: 13,
+  subscriberPattern: "^([0-9]{11}|[0-9]{13})$",
+  subscriberHint: "11 or 13 digits",
   providers: [{ code: "BPC", name: "Botswana Power Corporation" }],
   issuesToken: true,
   subscriberIsPhone: false,
@@ -61,10 +57,10 @@ export const CURRENT_API_ELECTRICITY: Product = {
 
 /** What one call came to, before an operation decides what it means for the customer. */
 type TopupOutcome =
-  /** HTTP 2xx with `response_code` "00"; the body is not yet checked against the operation's schema. */
+  /** A body without `response_code`; not yet checked against the operation's schema. */
   | { type: "success"; body: unknown }
-  /** A readable error body (the API's business errors come with HTTP 200). */
-  | { type: "error"; code: string; reason: string; meaning: CodeMeaning; refusedInput?: RefusedInput }
+  /** The documented error body (usually with HTTP 200): the vendor said no. */
+  | { type: "error"; code: string; reason?: string }
   /** No usable answer; `status` when there was an HTTP answer at all. */
   | { type: "failed"; cause: VendorFailureCause; detail: string; status?: number }
   /** No token could be sent with it: the vendor processed nothing. */
@@ -77,12 +73,16 @@ export class ScratchPowerCurrentClient implements VendingClient {
   private readonly confirmTimeoutMs: number;
   private readonly language: string;
   private readonly currency: string;
+  private readonly timeZone: string;
+  private readonly sourceTag: string;
 
   constructor(private readonly options: ScratchPowerCurrentOptions) {
     this.timeoutMs = options.timeoutMs ?? 4000;
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 30_000;
     this.language = options.locale ?? "en-BW";
     this.currency = options.currency ?? "BWP";
+    this.timeZone = options.timeZone ?? "Africa/Gaborone";
+    this.sourceTag = options.sourceTag ?? "USSD";
     this.log = options.logger.child({ vendor: "scratchpower-current" });
     this.tokens = new ScratchPowerTokenManager({
       baseUrl: options.baseUrl,
@@ -101,17 +101,17 @@ export class ScratchPowerCurrentClient implements VendingClient {
   async quote(request: PurchaseRequest): Promise<Quote> {
     const payload = this.topupPayload(request, await this.debitAccountId());
     const outcome = await this.call("/api/topup/validate", payload, this.timeoutMs);
-    const body = this.readBody(outcome, validateSuccessSchema, "validate");
+    const body = this.readBody(outcome, validateSuccessSchema(this.currency), "validate");
     if (body.meter_number && body.meter_number !== request.subscriberId) {
+      this.log.warn({ endpoint: "validate" }, "answer about another meter");
       throw unavailable("bad_response", "validate: answer about another meter");
     }
-    const name = body.meter_details?.customer_name;
     return {
-      ...(name ? { customerName: name } : {}),
-      amount: body.amount,
+      ...(body.meter_details ? { customerName: body.meter_details } : {}),
+      amount: body.entry ?? body.net ?? formatCents(toCents(request.amount) ?? 0),
       charge: body.charge,
       total: body.total,
-      currency: body.currency,
+      currency: this.currency,
     };
   }
 
@@ -123,7 +123,8 @@ export class ScratchPowerCurrentClient implements VendingClient {
     } catch (error) {
       throw asNothingBought(error, "confirm not sent");
     }
-    const outcome = await this.call("/api/topup/confirm", payload, this.confirmTimeoutMs);
+    // Sent once, 401 included: the token manager does not send it again after a 401.
+    const outcome = await this.call("/api/topup/confirm", payload, this.confirmTimeoutMs, true);
     const ambiguous = (detail: string) => {
       this.log.warn({ ref, detail }, "confirm outcome unknown");
       return new VendorError("ambiguous", customerMessage("outcome_unknown"), `confirm ${ref}: ${detail}`);
@@ -132,14 +133,19 @@ export class ScratchPowerCurrentClient implements VendingClient {
       case "no-session":
         throw asNothingBought(outcome.error, "confirm not sent: no session");
       case "failed":
-        // A 401 after a fresh login is the gateway refusing before any processing: nothing was bought.
+        // A 401 is the gateway refusing our token before any processing: nothing was bought; so is any
+        // other 4xx but 408, 409 (an earlier confirm with this reference may have sold) and 429.
         if (outcome.status === 401) throw asNothingBought(outcome, "confirm refused 401");
+        if (outcome.status !== undefined && outcome.status !== 409 && isDefiniteClientError(outcome.status)) {
+          throw new VendorError(
+            "rejected",
+            customerMessage("declined"),
+            `confirm ${ref}: HTTP ${outcome.status}`,
+          );
+        }
         throw ambiguous(outcome.detail);
       case "error":
-        // Only a code that says "not sold" is definite; pending, duplicate and unknown codes need retry.
-        if (outcome.meaning !== "refused" && outcome.meaning !== "invalid") {
-          throw ambiguous(`response_code ${outcome.code}`);
-        }
+        // An error body is the vendor's definite answer: it did not sell.
         this.log.info({ ref, code: outcome.code }, "confirm refused");
         throw new VendorError(
           "rejected",
@@ -147,10 +153,13 @@ export class ScratchPowerCurrentClient implements VendingClient {
           `confirm ${ref}: response_code ${outcome.code}`,
         );
       case "success": {
-        const sale = readSale(outcome.body, request);
-        if (typeof sale === "string") throw ambiguous(sale);
+        const reading = readSale(outcome.body, request);
+        if (reading.kind === "unknown") throw ambiguous(reading.detail);
+        if (reading.kind === "failed") {
+          throw new VendorError("rejected", customerMessage("declined"), `confirm ${ref}: FAILED`);
+        }
         this.log.info({ ref }, "confirm successful");
-        return sale;
+        return reading.sale;
       }
     }
   }
@@ -160,11 +169,12 @@ export class ScratchPowerCurrentClient implements VendingClient {
     const outcome = await this.call(
       "/api/topup/retry",
       {
-        source_channel: request.sourceChannel,
+        date: wireDate(new Date(), this.timeZone),
+        external_reference: ref,
         language: this.language,
         meter_number: request.subscriberId,
-        external_reference: ref,
-        ...NO_NOTIFICATIONS,
+        source_channel: request.sourceChannel,
+        source_tag: this.sourceTag,
       },
       this.timeoutMs,
     );
@@ -174,42 +184,41 @@ export class ScratchPowerCurrentClient implements VendingClient {
       case "no-session":
         throw stillUnknown(outcome.error.message);
       case "failed":
+        // A 400-class status is a definite failure as on v1 (401, 408 and 429 say nothing about the purchase).
+        if (outcome.status !== undefined && isDefiniteClientError(outcome.status)) {
+          this.log.info({ ref, status: outcome.status }, "retry: purchase failed");
+          return { status: "FAILED", reason: customerMessage("declined") };
+        }
         throw stillUnknown(outcome.detail);
       case "error":
-        // "Failed" needs the vendor to say so about this purchase; a bad request or a busy vendor says nothing.
-        if (outcome.meaning !== "refused" && outcome.meaning !== "not-found") {
-          throw stillUnknown(`response_code ${outcome.code}`);
-        }
+        // "A failure means the transaction genuinely failed."
         this.log.info({ ref, code: outcome.code }, "retry: purchase failed");
         return { status: "FAILED", reason: vendorReasonForCustomer(outcome.reason, "declined") };
       case "success": {
-        const sale = readSale(outcome.body, request);
-        if (typeof sale === "string") throw stillUnknown(sale);
+        const reading = readSale(outcome.body, request);
+        if (reading.kind === "unknown") throw stillUnknown(reading.detail);
+        if (reading.kind === "failed") return { status: "FAILED", reason: customerMessage("declined") };
         this.log.info({ ref }, "retry: purchase successful");
-        return { status: "SUCCESSFUL", sale };
+        return { status: "SUCCESSFUL", sale: reading.sale };
       }
     }
   }
 
   async balance(): Promise<AccountBalance> {
     const accounts = await this.fetchAccounts();
-    const accountId = this.options.accountId ?? accounts[0]?.account_id;
+    const accountId = this.options.accountId ?? accounts[0]?.id;
     if (!accountId) throw unavailable("bad_response", "no vendor accounts");
-    const account = accounts.find((candidate) => candidate.account_id === accountId);
-    const cents = account?.balance == null ? undefined : toCents(String(account.balance));
-    return {
-      accountId,
-      ...(cents === undefined ? {} : { balance: formatCents(cents) }),
-      ...(account?.currency ? { currency: account.currency } : {}),
-    };
+    const account = accounts.find((candidate) => candidate.id === accountId);
+    const balance = balanceText(account?.balance, this.currency);
+    return { accountId, ...(balance === undefined ? {} : { balance, currency: this.currency }) };
   }
 
-  /** The accounts come with the caller's profile: the Current API has no `/accounts`. */
+  /** The accounts come with the caller's profile (`accounts[].id`): the Current API has no `/accounts`. */
   private async fetchAccounts() {
     const outcome = await this.call("/auth/me", undefined, this.timeoutMs);
     // An error body here is about our session or the vendor, never the customer's purchase.
     if (outcome.type === "error") throw unavailable("server_error", `me: response_code ${outcome.code}`);
-    return this.readBody(outcome, meSchema, "me").accounts;
+    return this.readBody(outcome, accountsSchema, "me");
   }
 
   /** The configured account, else the first the vendor lists (looked up once; a failure is not kept). */
@@ -217,9 +226,10 @@ export class ScratchPowerCurrentClient implements VendingClient {
     if (this.options.accountId) return this.options.accountId;
     const first = (await this.fetchAccounts())[0];
     if (!first) throw unavailable("bad_response", "no vendor accounts");
-    return first.account_id;
+    return first.id;
   });
 
+  /** The documented validate/confirm body, numbers as numbers, every vendor notification off (we text). */
   private topupPayload(request: PurchaseRequest, accountId: string) {
     const invalid = (detail: string) =>
       new VendorError("rejected", customerMessage("invalid_request"), detail);
@@ -231,16 +241,21 @@ export class ScratchPowerCurrentClient implements VendingClient {
     const cents = toCents(request.amount);
     if (cents === undefined || cents === 0) throw invalid(`bad amount ${request.amount}`);
     return {
-      source_channel: request.sourceChannel,
-      language: this.language,
-      meter_number: request.subscriberId,
-      amount: formatCents(cents),
-      currency: this.currency,
-      debited_account_id: accountId,
+      amount: cents / 100,
       beneficiary_phone_number: request.beneficiaryPhone,
       charges_on_top_flag: true,
+      currency: this.currency,
+      date: wireDate(new Date(), this.timeZone),
+      debited_account_id: accountIdForWire(accountId),
       external_reference: request.externalReference,
-      ...NO_NOTIFICATIONS,
+      language: this.language,
+      meter_number: request.subscriberId,
+      send_beneficiary_email: false,
+      send_beneficiary_sms: false,
+      send_requester_email: false,
+      send_requester_sms: false,
+      source_channel: request.sourceChannel,
+      source_tag: this.sourceTag,
     };
   }
 
@@ -250,33 +265,36 @@ export class ScratchPowerCurrentClient implements VendingClient {
       case "no-session":
         throw outcome.error;
       case "failed":
+        if (outcome.status !== undefined && isDefiniteClientError(outcome.status)) {
+          throw new VendorError("rejected", customerMessage("declined"), `${what}: HTTP ${outcome.status}`);
+        }
         throw unavailable(outcome.cause, `${what}: ${outcome.detail}`);
       case "error":
-        if (outcome.meaning === "pending") {
-          throw unavailable("server_error", `${what}: response_code ${outcome.code}`);
-        }
+        this.log.info({ endpoint: what, code: outcome.code }, "vendor refused");
         throw new VendorError(
           "rejected",
           vendorReasonForCustomer(outcome.reason, "declined"),
           `${what}: response_code ${outcome.code}`,
-          outcome.refusedInput,
         );
       case "success": {
         const parsed = schema.safeParse(outcome.body);
-        if (!parsed.success) throw unavailable("bad_response", `${what}: unexpected body`);
+        if (!parsed.success) {
+          const missing = missingFields(parsed.error);
+          this.log.warn({ endpoint: what, missing }, "unreadable vendor answer");
+          throw unavailable("bad_response", `${what}: unreadable body (${missing})`);
+        }
         return parsed.data;
       }
     }
   }
 
-  private async call(path: string, body: unknown, timeoutMs: number): Promise<TopupOutcome> {
+  private async call(path: string, body: unknown, timeoutMs: number, once = false): Promise<TopupOutcome> {
     const startedAt = Date.now();
-    const result = await this.tokens.send({
-      method: body === undefined ? "GET" : "POST",
-      url: `${this.options.baseUrl}${path}`,
-      body,
-      timeoutMs,
-    });
+    const method = body === undefined ? "GET" : "POST";
+    const result = await this.tokens.send(
+      { method, url: `${this.options.baseUrl}${path}`, body, timeoutMs },
+      once,
+    );
     const ms = Date.now() - startedAt;
     if (result.kind === "no-answer") {
       this.log.warn({ path, ms, cause: result.cause, detail: result.detail }, "vendor call got no answer");
@@ -287,63 +305,34 @@ export class ScratchPowerCurrentClient implements VendingClient {
   }
 }
 
-/** Our own SMS carries the token: every vendor notification is switched off explicitly (its default is on). */
-const NO_NOTIFICATIONS = {
-  send_sms_notification: false,
-  send_email_notification: false,
-  notify_beneficiary: false,
-} as const;
-
 function classify(result: AuthorisedResult): TopupOutcome {
   if (result.kind === "no-session") return { type: "no-session", error: result.error };
   if (result.kind === "no-answer") return { type: "failed", cause: result.cause, detail: result.detail };
   const { status, body } = result;
-  const failed = (cause: VendorFailureCause, detail = `HTTP ${status}`): TopupOutcome => ({
+  // The documented error body is the vendor's answer whatever the 2xx-4xx status; behind a 5xx (a gateway or
+  // utility timeout) it proves nothing about a purchase, so it is read as no answer.
+  if (hasResponseCode(body) && status < 500) {
+    const { code, reason } = readErrorBody(body);
+    return { type: "error", code: code ?? "", ...(reason ? { reason } : {}) };
+  }
+  const failed = (cause: VendorFailureCause): TopupOutcome => ({
     type: "failed",
     cause,
-    detail,
+    detail: `HTTP ${status}`,
     status,
   });
-  // Only the gateway answers with other statuses (bearer check, routing, overload): never a business answer.
   if (status === 401) return failed("login_failed");
   if (status === 408) return failed("timeout");
   if (status === 429) return failed("busy");
-  if (status < 200 || status >= 300) return failed(status >= 500 ? "server_error" : "bad_response");
-  const coded = responseCodeSchema.safeParse(body);
-  if (!coded.success) return failed("bad_response", "body without response_code");
-  if (coded.data.response_code === SUCCESS_CODE) return { type: "success", body };
-  const error = errorBodySchema.safeParse(body);
-  if (!error.success) return failed("bad_response", `unreadable error body ${coded.data.response_code}`);
-  const { meaning, refusedInput } = codeMeaning(error.data.response_code);
-  return {
-    type: "error",
-    code: error.data.response_code,
-    reason: error.data.response_message,
-    meaning,
-    ...(refusedInput ? { refusedInput } : {}),
-  };
+  if (status >= 200 && status < 300) {
+    return body === undefined ? failed("bad_response") : { type: "success", body };
+  }
+  return failed(status >= 500 ? "server_error" : "bad_response");
 }
 
-/**
- * A confirm or retry "00" body as a Sale, or why it cannot count as one (a string). A sale without a token,
- * or about another purchase, is never reported as bought: the caller treats it as not yet known.
- */
-function readSale(body: unknown, request: PurchaseRequest): Sale | string {
-  const parsed = saleSuccessSchema.safeParse(body);
-  if (!parsed.success) return "unreadable success body";
-  const sale: SaleSuccess = parsed.data;
-  if (sale.meter_number && sale.meter_number !== request.subscriberId) return "success for another meter";
-  if (sale.external_reference && sale.external_reference !== request.externalReference) {
-    return "success for another reference";
-  }
-  const token = sale.token?.trim();
-  if (!token) return "success without token";
-  const units = unitsText(sale.electricity_units);
-  return {
-    ...(sale.transaction_reference ? { vendorReference: sale.transaction_reference } : {}),
-    token,
-    ...(units ? { units } : {}),
-  };
+/** A 4xx that is the vendor's answer about the request itself (401, 408 and 429 are not). */
+function isDefiniteClientError(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
 }
 
 function unavailable(cause: VendorFailureCause, detail: string): VendorError {

@@ -1,25 +1,11 @@
-// ScratchPower v1 response bodies as the client accepts them (shapes documented in
-// src/vending/sandbox/scratchpower-v1.ts). Parsing is lenient about extra fields and strict about the ones
-// we act on: a malformed body becomes a VendorError of the right kind, never a crash.
+// ScratchPower v1 bodies as ../shared/vendor-docs/scratchpower-getting-started.txt and
+// scratchpower-v1-purchases.txt print them. Lenient about fields we do not act on, strict about the ones we
+// do: a body without them is unreadable (a VendorError of the right kind), never a crash.
 
 import { z } from "zod";
-import { formatCents, toCents } from "./cents.js";
+import { identifier, moneyIn } from "./scratchpower-wire.js";
 
-/** A decimal amount as string or number, normalised to "100.00". */
-const money = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const cents = toCents(value);
-  if (cents === undefined) {
-    ctx.addIssue({ code: "custom", message: "not a decimal amount" });
-    return z.NEVER;
-  }
-  return formatCents(cents);
-});
-
-export const errorBodySchema = z.object({
-  response_code: z.string().optional(),
-  response_message: z.string(),
-});
-
+/** One entry of the bare array `GET /v1/vas-products` answers. */
 export const productSchema = z.object({
   product_type: z.string().min(1),
   display_name: z.string().min(1),
@@ -31,32 +17,32 @@ export const productSchema = z.object({
   providers: z.array(z.object({ code: z.string().min(1), name: z.string().min(1) })).min(1),
 });
 
-/** Products are checked one by one so a single odd entry does not hide the others. */
-export const productListSchema = z.object({ data: z.array(z.unknown()) });
+/**
+ * The document's answer is a bare array; `{data: [...]}` is read too. Entries are checked one by one so a
+ * single odd product does not hide the others.
+ */
+export const productListSchema = z.union([
+  z.array(z.unknown()),
+  z.object({ data: z.array(z.unknown()) }).transform((body) => body.data),
+]);
 
-export const accountListSchema = z.object({
-  data: z.array(
-    z.object({
-      id: z.union([z.string().min(1), z.number()]).transform(String),
-      balance: z.union([z.string(), z.number()]).nullish(),
-      currency: z.string().nullish(),
-    }),
-  ),
-});
+/** `status` of the Transaction envelope: ON_GOING (validate), SUCCESSFUL / FAILED / PENDING (confirm, retry). */
+export type TransactionStatus = "ON_GOING" | "SUCCESSFUL" | "FAILED" | "PENDING";
 
-export const transactionEnvelopeSchema = z.object({
-  data: z.object({
+/** The flat Transaction envelope of validate, as a quote: money strings in our currency, the verified name. */
+export function quoteEnvelopeSchema(currency: string) {
+  const money = moneyIn(currency);
+  return z.object({
     status: z.string(),
-    external_reference: z.string().nullish(),
+    id: identifier.nullish(),
     reference: z.string().nullish(),
-    subscriber_details: z.object({ name: z.string().nullish() }).nullish(),
-    amount: money,
+    total: money,
     charge: money,
     net: money.nullish(),
-    total: money,
-    currency: z.string().min(1),
-    product: z.object({ token: z.string().nullish(), units: z.string().nullish() }).nullish(),
-  }),
-});
+    entry: money.nullish(),
+    subscriber_identifier: z.string().nullish(),
+    subscriber_details: z.string().nullish(),
+  });
+}
 
-export type TransactionEnvelope = z.infer<typeof transactionEnvelopeSchema>["data"];
+export type QuoteEnvelope = z.infer<ReturnType<typeof quoteEnvelopeSchema>>;

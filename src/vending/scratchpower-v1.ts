@@ -7,14 +7,15 @@ import type { Logger } from "../log.js";
 import { type ScratchPowerCredentials, ScratchPowerTokenManager } from "./auth.js";
 import { formatCents, toCents } from "./cents.js";
 import { customerMessage, type VendorFailureCause, vendorReasonForCustomer } from "./messages.js";
+import { productListSchema, productSchema, quoteEnvelopeSchema } from "./scratchpower-v1-wire.js";
 import {
-  accountListSchema,
-  errorBodySchema,
-  productListSchema,
-  productSchema,
-  type TransactionEnvelope,
-  transactionEnvelopeSchema,
-} from "./scratchpower-v1-wire.js";
+  accountIdForWire,
+  accountsSchema,
+  balanceText,
+  issuesToken,
+  readErrorBody,
+  readSale,
+} from "./scratchpower-wire.js";
 import { sharedLookup } from "./shared-lookup.js";
 import {
   type AccountBalance,
@@ -45,21 +46,22 @@ export interface ScratchPowerV1Options {
   confirmTimeoutMs?: number;
   /** How long the product list is reused (default 5 minutes). */
   productsTtlMs?: number;
+  /** Current API only: `source_tag`, a free-form gateway/source identifier (default `USSD`). */
+  sourceTag?: string;
+  /** Current API only: IANA time zone of the `date` field (default `Africa/Gaborone`). */
+  timeZone?: string;
   logger: Logger;
 }
 
 /** What one authorised call came to, before an operation decides what it means for the customer. */
 type CallOutcome =
   | { type: "ok"; body: unknown }
-  /** The vendor answered 4xx with a readable reason: a business answer. */
-  | { type: "refused"; status: number; reason: string; code?: string }
+  /** The vendor answered 4xx (other than 401, 408, 429): a business answer, with its reason when readable. */
+  | { type: "refused"; status: number; reason?: string; code?: string }
   /** No usable answer; `status` when there was an HTTP answer at all. */
   | { type: "failed"; cause: VendorFailureCause; detail: string; status?: number }
   /** We could not even get a token: the request never left. */
   | { type: "not-sent"; error: VendorError };
-
-/** 4xx answers to retry that say nothing about the purchase (our request or session was the problem). */
-const RETRY_NOT_ABOUT_PURCHASE = new Set([400, 403, 409]);
 
 export class ScratchPowerV1Client implements VendingClient {
   private readonly tokens: ScratchPowerTokenManager;
@@ -108,14 +110,17 @@ export class ScratchPowerV1Client implements VendingClient {
   async quote(request: PurchaseRequest): Promise<Quote> {
     const payload = this.purchasePayload(request, await this.debitAccountId());
     const outcome = await this.call("POST", "/v1/purchases/validate", payload, this.timeoutMs);
-    const envelope = this.readBody(outcome, transactionEnvelopeSchema, "validate");
-    const { data } = envelope;
+    const envelope = this.readBody(outcome, quoteEnvelopeSchema(this.currency), "validate");
+    if (envelope.status === "FAILED") {
+      throw new VendorError("rejected", customerMessage("declined"), "validate status FAILED");
+    }
     return {
-      ...(data.subscriber_details?.name ? { customerName: data.subscriber_details.name } : {}),
-      amount: data.amount,
-      charge: data.charge,
-      total: data.total,
-      currency: data.currency,
+      ...(envelope.subscriber_details ? { customerName: envelope.subscriber_details } : {}),
+      // `entry` is the amount entered; with charges on top `net` equals it too.
+      amount: envelope.entry ?? envelope.net ?? formatCents(toCents(request.amount) ?? 0),
+      charge: envelope.charge,
+      total: envelope.total,
+      currency: this.currency,
     };
   }
 
@@ -128,7 +133,8 @@ export class ScratchPowerV1Client implements VendingClient {
       throw asNothingBought(error, "confirm not sent: no debit account");
     }
     const payload = this.purchasePayload(request, accountId);
-    const outcome = await this.call("POST", "/v1/purchases/confirm", payload, this.confirmTimeoutMs);
+    // Sent once, 401 included: the token manager does not send it again after a 401.
+    const outcome = await this.call("POST", "/v1/purchases/confirm", payload, this.confirmTimeoutMs, true);
     const ambiguous = (detail: string) => {
       this.log.warn({ ref, detail }, "confirm outcome unknown");
       return new VendorError("ambiguous", customerMessage("outcome_unknown"), `confirm ${ref}: ${detail}`);
@@ -137,7 +143,7 @@ export class ScratchPowerV1Client implements VendingClient {
       case "not-sent":
         throw asNothingBought(outcome.error, "confirm not sent: no session");
       case "failed":
-        // A 401 after a fresh login is the gateway refusing before any processing: nothing was bought.
+        // A 401 is the gateway refusing our token before any processing: nothing was bought.
         if (outcome.status === 401) throw asNothingBought(outcome, "confirm refused 401");
         throw ambiguous(outcome.detail);
       case "refused":
@@ -147,17 +153,17 @@ export class ScratchPowerV1Client implements VendingClient {
         throw new VendorError(
           "rejected",
           vendorReasonForCustomer(outcome.reason, "declined"),
-          `confirm ${ref}`,
+          `confirm ${ref}: HTTP ${outcome.status}`,
         );
       case "ok": {
-        const parsed = transactionEnvelopeSchema.safeParse(outcome.body);
-        if (!parsed.success) throw ambiguous("unreadable confirm body");
-        const { status } = parsed.data.data;
-        if (status === "FAILED")
-          throw new VendorError("rejected", customerMessage("declined"), `confirm ${ref}`);
-        if (status !== "SUCCESSFUL") throw ambiguous(`confirm status ${status}`);
+        const reading = readSale(outcome.body, request);
+        if (reading.kind === "unknown") throw ambiguous(reading.detail);
+        if (reading.kind === "failed") {
+          this.log.info({ ref }, "confirm FAILED");
+          throw new VendorError("rejected", customerMessage("declined"), `confirm ${ref}: FAILED`);
+        }
         this.log.info({ ref }, "confirm successful");
-        return toSale(parsed.data.data);
+        return reading.sale;
       }
     }
   }
@@ -183,17 +189,15 @@ export class ScratchPowerV1Client implements VendingClient {
       case "failed":
         throw stillUnknown(outcome.detail);
       case "refused":
-        if (RETRY_NOT_ABOUT_PURCHASE.has(outcome.status)) throw stillUnknown(`HTTP ${outcome.status}`);
+        // The document: "A 400-class error response means the transaction genuinely failed", whatever its body.
         this.log.info({ ref, status: outcome.status, code: outcome.code }, "retry: purchase failed");
         return { status: "FAILED", reason: vendorReasonForCustomer(outcome.reason, "declined") };
       case "ok": {
-        const parsed = transactionEnvelopeSchema.safeParse(outcome.body);
-        if (!parsed.success) throw stillUnknown("unreadable retry body");
-        const { status } = parsed.data.data;
-        if (status === "FAILED") return { status: "FAILED", reason: customerMessage("declined") };
-        if (status !== "SUCCESSFUL") throw stillUnknown(`retry status ${status}`);
+        const reading = readSale(outcome.body, request);
+        if (reading.kind === "unknown") throw stillUnknown(reading.detail);
+        if (reading.kind === "failed") return { status: "FAILED", reason: customerMessage("declined") };
         this.log.info({ ref }, "retry: purchase successful");
-        return { status: "SUCCESSFUL", sale: toSale(parsed.data.data) };
+        return { status: "SUCCESSFUL", sale: reading.sale };
       }
     }
   }
@@ -203,11 +207,10 @@ export class ScratchPowerV1Client implements VendingClient {
     const accountId = this.options.accountId ?? accounts[0]?.id;
     if (!accountId) throw unavailable("bad_response", "no vendor accounts");
     const account = accounts.find((candidate) => candidate.id === accountId);
-    const cents = account?.balance == null ? undefined : toCents(String(account.balance));
+    const balance = balanceText(account?.balance, this.currency);
     return {
       accountId,
-      ...(cents === undefined ? {} : { balance: formatCents(cents) }),
-      ...(account?.currency ? { currency: account.currency } : {}),
+      ...(balance === undefined ? {} : { balance, currency: this.currency }),
     };
   }
 
@@ -215,10 +218,10 @@ export class ScratchPowerV1Client implements VendingClient {
     const outcome = await this.call("GET", "/v1/vas-products", undefined, this.timeoutMs);
     const list = this.readBody(outcome, productListSchema, "vas-products");
     const products: Product[] = [];
-    for (const entry of list.data) {
+    for (const entry of list) {
       const parsed = productSchema.safeParse(entry);
       if (parsed.success) products.push(toProduct(parsed.data));
-      else this.log.warn({ issues: parsed.error.issues.length }, "skipping unreadable vendor product");
+      else this.log.warn({ missing: missingFields(parsed.error) }, "skipping unreadable vendor product");
     }
     if (products.length === 0) throw unavailable("bad_response", "vendor listed no usable products");
     this.productCache = { products, fetchedAt: Date.now() };
@@ -227,7 +230,7 @@ export class ScratchPowerV1Client implements VendingClient {
 
   private async fetchAccounts() {
     const outcome = await this.call("GET", "/v1/accounts", undefined, this.timeoutMs);
-    return this.readBody(outcome, accountListSchema, "accounts").data;
+    return this.readBody(outcome, accountsSchema, "accounts");
   }
 
   /** The configured account, else the first the vendor lists (looked up once; a failure is not kept). */
@@ -248,10 +251,11 @@ export class ScratchPowerV1Client implements VendingClient {
       language: this.language,
       product_type: request.productType,
       provider_code: request.providerCode,
-      debited_account_id: accountId,
+      // The field table types these as integer and number.
+      debited_account_id: accountIdForWire(accountId),
       beneficiary_phone_number: request.beneficiaryPhone,
       subscriber_identifier: request.subscriberId,
-      amount: formatCents(cents),
+      amount: cents / 100,
       currency: this.currency,
       charges_on_top_flag: true,
       external_reference: request.externalReference,
@@ -273,7 +277,11 @@ export class ScratchPowerV1Client implements VendingClient {
         );
       case "ok": {
         const parsed = schema.safeParse(outcome.body);
-        if (!parsed.success) throw unavailable("bad_response", `${what}: unexpected body`);
+        if (!parsed.success) {
+          const missing = missingFields(parsed.error);
+          this.log.warn({ endpoint: what, missing }, "unreadable vendor answer");
+          throw unavailable("bad_response", `${what}: unreadable body (${missing})`);
+        }
         return parsed.data;
       }
     }
@@ -285,9 +293,11 @@ export class ScratchPowerV1Client implements VendingClient {
     path: string,
     body: unknown,
     timeoutMs: number,
+    once = false,
   ): Promise<CallOutcome> {
     const startedAt = Date.now();
-    const result = await this.tokens.send({ method, url: `${this.options.baseUrl}${path}`, body, timeoutMs });
+    const url = `${this.options.baseUrl}${path}`;
+    const result = await this.tokens.send({ method, url, body, timeoutMs }, once);
     const ms = Date.now() - startedAt;
     if (result.kind === "no-session") return { type: "not-sent", error: result.error };
     if (result.kind === "no-answer") {
@@ -311,14 +321,17 @@ function classifyAnswer(status: number, body: unknown): CallOutcome {
   if (status === 408) return failed("timeout");
   if (status === 429) return failed("busy");
   if (status < 400 || status >= 500) return failed("server_error");
-  const error = errorBodySchema.safeParse(body);
-  if (!error.success) return failed("bad_response");
-  return { type: "refused", status, reason: error.data.response_message, code: error.data.response_code };
+  const { reason, code } = readErrorBody(body);
+  return { type: "refused", status, ...(reason ? { reason } : {}), ...(code ? { code } : {}) };
+}
+
+/** Which fields of a vendor body were missing or of the wrong type, for one log line (never their values). */
+export function missingFields(error: z.ZodError): string {
+  return [...new Set(error.issues.map((issue) => issue.path.join(".") || "body"))].join(", ");
 }
 
 function toProduct(raw: z.infer<typeof productSchema>): Product {
-  // Airtime is bought for a phone number and delivers no token; every other product is keyed in as a token.
-  const isAirtime = raw.product_type === "AIRTIME";
+  const tokens = issuesToken(raw.product_type);
   return {
     type: raw.product_type,
     name: raw.display_name,
@@ -326,19 +339,24 @@ function toProduct(raw: z.infer<typeof productSchema>): Product {
     subscriberMinLength: raw.subscriber_id_min_length,
     subscriberMaxLength: raw.subscriber_id_max_length,
     subscriberPattern: raw.subscriber_id_pattern ?? "",
-    subscriberHint: raw.subscriber_id_hint ?? "",
+    subscriberHint: raw.subscriber_id_hint ?? lengthHint(raw),
     providers: raw.providers.map(({ code, name }) => ({ code, name })),
-    issuesToken: !isAirtime,
-    subscriberIsPhone: isAirtime,
+    issuesToken: tokens,
+    // Airtime is bought for a phone number, so "my number" can be offered.
+    subscriberIsPhone: !tokens,
   };
 }
 
-function toSale(data: TransactionEnvelope): Sale {
-  return {
-    ...(data.reference ? { vendorReference: data.reference } : {}),
-    ...(data.product?.token ? { token: data.product.token } : {}),
-    ...(data.product?.units ? { units: data.product.units } : {}),
-  };
+/**
+ * The hint the getting-started document suggests when the vendor gives none ("11–13 digits"), from the
+ * product's lengths; "digits" only when its pattern accepts digits alone.
+ */
+function lengthHint(raw: z.infer<typeof productSchema>): string {
+  const digitsOnly = /^\^?(\[0-9\]|\\d)(\{\d+(,\d*)?\}|\+)\$?$/.test(raw.subscriber_id_pattern ?? "");
+  const unit = digitsOnly ? "digits" : "characters";
+  const min = raw.subscriber_id_min_length;
+  const max = raw.subscriber_id_max_length;
+  return min === max ? `${min} ${unit}` : `${min}-${max} ${unit}`;
 }
 
 function unavailable(cause: VendorFailureCause, detail: string): VendorError {

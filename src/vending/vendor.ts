@@ -51,7 +51,12 @@ export interface Quote {
 }
 
 export interface Sale {
+  /** The vendor's operation id (ScratchPower `id`). */
+  vendorTransactionId?: string;
+  /** The vendor's human-readable reference (ScratchPower `reference`, e.g. `TOP/2026/05/1871610007`). */
   vendorReference?: string;
+  /** The utility's own reference (ScratchPower `metadata.provider_transaction_identifier`). */
+  providerReference?: string;
   /** The vendor's raw token field (bare token or `|`-separated `Description: Token` pairs); absent for airtime. */
   token?: string;
   units?: string;

@@ -4,6 +4,14 @@
 // records what the client sent, so a test can check the request against the document's field table too.
 import type { IncomingMessage } from "node:http";
 import { listenOnLoopback } from "../../src/vending/sandbox/loopback-server.js";
+import { parseVendorJson } from "../../src/vending/tolerant-json.js";
+
+/** A documented body with some fields changed, for an answer the documents do not print. */
+export function derived(body: string, change: (value: Record<string, unknown>) => void): string {
+  const value = parseVendorJson(body) as Record<string, unknown>;
+  change(value);
+  return JSON.stringify(value);
+}
 
 /** One answer: the verbatim body text and its HTTP status (default 200). */
 export interface GoldenAnswer {

@@ -121,7 +121,14 @@ export const VENDOR_FIXTURES: VendorFixture[] = [
     // The deprecated API sells electricity only: no airtime or water lines.
     menu: ["Electricity"],
     amount: "100",
-    meters: botswanaMeters,
+    meters: {
+      ...botswanaMeters,
+      // The document's own 810 message for a blocked meter, shown whole.
+      refused: {
+        meter: "04040404011",
+        reason: /has been blocked and cannot purchase electricity\. Please contact BPC\./,
+      },
+    },
     start: async (env) =>
       scratchPowerRig(
         "scratchpower-current",

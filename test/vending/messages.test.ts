@@ -23,12 +23,12 @@ describe("vendor reasons shown to customers", () => {
     }
   });
 
-  it("cuts a long reason at a word boundary within 100 characters", () => {
+  it("cuts a long reason at a word boundary within one SMS (160 characters)", () => {
     const text = vendorReasonForCustomer(
       `Your meter ${"is under review by the utility ".repeat(8)}`,
       "declined",
     );
-    assert.ok(text.length <= 100);
+    assert.ok(text.length <= 160);
     assert.ok(text.endsWith("..."));
     assert.doesNotMatch(text, / \.\.\.$/);
   });

@@ -91,7 +91,7 @@ describe("ScratchPower Current API client against its sandbox", () => {
   });
 
   describe("products", () => {
-    it("offers electricity only, from one provider, without asking the vendor", async () => {
+    it("offers electricity only, meters of 11 or 13 digits as documented, without asking the vendor", async () => {
       const products = await currentClientFor(sandbox).products();
       assert.deepEqual(products, [
         {
@@ -99,9 +99,9 @@ describe("ScratchPower Current API client against its sandbox", () => {
           name: "Electricity",
           subscriberLabel: "Meter number",
           subscriberMinLength: 11,
-          subscriberMaxLength: 11,
-          subscriberPattern: "^[0-9]{11}$",
-          subscriberHint: "The 11 digits on the front of your prepaid meter",
+          subscriberMaxLength: 13,
+          subscriberPattern: "^([0-9]{11}|[0-9]{13})$",
+          subscriberHint: "11 or 13 digits",
           providers: [{ code: "BPC", name: "Botswana Power Corporation" }],
           issuesToken: true,
           subscriberIsPhone: false,
@@ -130,25 +130,36 @@ describe("ScratchPower Current API client against its sandbox", () => {
       });
     });
 
-    it("rejects a blocked meter (HTTP 200 error body) with the vendor's reason, without re-asking the meter", async () => {
+    it("quotes a 13-digit meter", async () => {
+      const quote = await client.quote(electricity("0404040404013", "100"));
+      assert.equal(quote.customerName, "Mpho Sechele");
+      assert.equal(quote.total, "103.00");
+    });
+
+    // The document's error body carries an opaque code only ("810" for any validation failure), so a refusal
+    // never says which input was wrong: the customer is offered to change either.
+    it("rejects a blocked meter (HTTP 200 error body) with the document's whole message", async () => {
       const error = await vendorErrorOf(() => client.quote(electricity("04040404011")));
       assert.equal(error.kind, "rejected");
-      assert.equal(error.customerMessage, "Meter 04040404011 is blocked. Contact BPC.");
+      assert.equal(
+        error.customerMessage,
+        "Electricity recharge validation failed: 500 - Your meter number has been blocked and cannot purchase electricity. Please contact BPC.",
+      );
       assert.equal(error.refusedInput, undefined);
     });
 
-    it("rejects an unknown meter and asks for the meter number again", async () => {
+    it("rejects an unknown meter with the vendor's reason, not naming an input", async () => {
       const error = await vendorErrorOf(() => client.quote(electricity("12345678901")));
       assert.equal(error.kind, "rejected");
-      assert.match(error.customerMessage, /not found/);
-      assert.equal(error.refusedInput, "subscriber");
+      assert.match(error.customerMessage, /Meter 12345678901 not found/);
+      assert.equal(error.refusedInput, undefined);
     });
 
-    it("rejects an amount out of the vendor's range and asks for the amount again", async () => {
+    it("rejects an amount out of the vendor's range with the vendor's reason, not naming an input", async () => {
       const error = await vendorErrorOf(() => client.quote(electricity("04040404040", "20000.00")));
       assert.equal(error.kind, "rejected");
-      assert.match(error.customerMessage, /Amount must be between/);
-      assert.equal(error.refusedInput, "amount");
+      assert.match(error.customerMessage, /amount must be between BWP 1\.00 and 10000\.00/);
+      assert.equal(error.refusedInput, undefined);
     });
 
     it("reports a validate slower than the client timeout as unavailable with the 'slow' message", async () => {
@@ -166,11 +177,20 @@ describe("ScratchPower Current API client against its sandbox", () => {
   });
 
   describe("buy", () => {
-    it("sells John Smith a single token with units", async () => {
-      const sale = await client.buy(electricity("04040404040", "100.00"));
+    it('sells John Smith a single token with units ("8.1kWh" shown as "8.1 kWh")', async () => {
+      const request = electricity("04040404040", "100.00");
+      const sale = await client.buy(request);
       assert.equal(sale.token, "0404 0404 0400 0000 0081");
       assert.equal(sale.units, "8.1 kWh");
-      assert.ok(sale.vendorReference);
+      assert.match(sale.vendorReference ?? "", /^TOP\/\d{4}\/\d{2}\/\d+$/);
+      assert.ok(sale.vendorTransactionId);
+      assert.ok(sale.providerReference);
+      assert.equal(sandbox.stats.confirms.get(request.externalReference), 1);
+    });
+
+    it("sells a 13-digit meter", async () => {
+      const sale = await client.buy(electricity("0404040404013"));
+      assert.equal(sale.token, "0404 0404 0401 3000 0013");
     });
 
     it("returns Simon Sais's three tokens in the vendor's order", async () => {
@@ -219,7 +239,7 @@ describe("ScratchPower Current API client against its sandbox", () => {
       assert.match(resolution.status === "FAILED" ? resolution.reason : "", /could not complete/);
     });
 
-    it("never reports a '00' confirm without a token as bought: ambiguous, and retry says it failed", async () => {
+    it("never reports a SUCCESSFUL confirm without a token as bought: ambiguous, and retry says it failed", async () => {
       const request = electricity("04040404055");
       const error = await vendorErrorOf(() => client.buy(request));
       assert.equal(error.kind, "ambiguous");
@@ -242,13 +262,19 @@ describe("ScratchPower Current API client against its sandbox", () => {
       assert.deepEqual(resolution, { status: "SUCCESSFUL", sale });
     });
 
-    it("reads a duplicate reference on confirm as ambiguous, never as a refusal", async () => {
+    it("sends a confirm refused with 401 once only: nothing bought, retry agrees, and the next buy logs in again", async () => {
+      const fresh = currentClientFor(sandbox);
+      await fresh.quote(electricity("04040404040")); // logged in and debit account known
+      sandbox.revokeAccessTokens();
       const request = electricity("04040404040");
-      await client.buy(request);
-      const error = await vendorErrorOf(() => client.buy(request));
-      assert.equal(error.kind, "ambiguous");
-      assert.equal(sandbox.stats.duplicateConfirms, 1);
-      assert.equal((await client.resolve(request)).status, "SUCCESSFUL");
+      const error = await vendorErrorOf(() => fresh.buy(request));
+      assert.equal(error.kind, "rejected", "the gateway refused our token: nothing was bought");
+      assert.equal(sandbox.stats.unauthorized, 1, "confirm was not sent a second time");
+      assert.equal(sandbox.stats.confirms.size, 0);
+      assert.equal((await fresh.resolve(request)).status, "FAILED");
+      const sale = await fresh.buy(electricity("04040404040"));
+      assert.equal(sale.token, "0404 0404 0400 0000 0081");
+      assert.equal(sandbox.stats.logins, 2);
     });
   });
 

@@ -51,7 +51,7 @@ describe("ScratchPower v1 sessions", () => {
     });
 
     it("uses the configured account without listing accounts", async () => {
-      const client = clientFor(sandbox, { accountId: SANDBOX_ACCOUNT_ID });
+      const client = clientFor(sandbox, { accountId: String(SANDBOX_ACCOUNT_ID) });
       await client.quote(electricity("04040404040"));
       assert.equal(sandbox.stats.accountLists, 0);
     });

@@ -64,8 +64,15 @@ describe("ScratchPower v1 client against a misbehaving vendor", () => {
     assert.equal(error.kind, "ambiguous");
   });
 
-  it("treats a 4xx confirm without a readable reason as ambiguous", async () => {
+  it("treats a 4xx confirm without a readable reason as refused (nothing bought), with a plain message", async () => {
     replies.set("/v1/purchases/confirm", { status: 400, body: "Bad Gateway-ish" });
+    const error = await errorOf(() => clientFor(url).buy(electricity("01234567890")));
+    assert.equal(error.kind, "rejected");
+    assert.equal(error.customerMessage, "The provider declined the request.");
+  });
+
+  it("treats a 409 confirm as ambiguous: an earlier confirm with this reference may have sold", async () => {
+    replies.set("/v1/purchases/confirm", { status: 409, body: "" });
     const error = await errorOf(() => clientFor(url).buy(electricity("01234567890")));
     assert.equal(error.kind, "ambiguous");
   });
@@ -76,19 +83,19 @@ describe("ScratchPower v1 client against a misbehaving vendor", () => {
     assert.equal(error.kind, "ambiguous");
   });
 
-  it("keeps retry ambiguous on 5xx and on statuses that say nothing about the purchase", async () => {
+  it("keeps retry ambiguous on 5xx, PENDING and unreadable bodies; a 400 is a definite failure", async () => {
     replies.set("/v1/purchases/retry", { status: 500, body: "" });
+    assert.equal((await errorOf(() => clientFor(url).resolve(electricity("01234567890")))).kind, "ambiguous");
+    replies.set("/v1/purchases/retry", { status: 200, body: JSON.stringify({ status: "PENDING" }) });
+    assert.equal((await errorOf(() => clientFor(url).resolve(electricity("01234567890")))).kind, "ambiguous");
+    replies.set("/v1/purchases/retry", { status: 200, body: '{"status": "SUCCESSFUL", "product": {"tok' });
     assert.equal((await errorOf(() => clientFor(url).resolve(electricity("01234567890")))).kind, "ambiguous");
     replies.set("/v1/purchases/retry", {
       status: 400,
       body: JSON.stringify({ response_code: "VALIDATION_ERROR", response_message: "bad request" }),
     });
-    assert.equal((await errorOf(() => clientFor(url).resolve(electricity("01234567890")))).kind, "ambiguous");
-    replies.set("/v1/purchases/retry", {
-      status: 200,
-      body: JSON.stringify({ data: { status: "PENDING" } }),
-    });
-    assert.equal((await errorOf(() => clientFor(url).resolve(electricity("01234567890")))).kind, "ambiguous");
+    const resolution = await clientFor(url).resolve(electricity("01234567890"));
+    assert.equal(resolution.status, "FAILED");
   });
 
   it("shows a short human message instead of a technical vendor reason", async () => {
@@ -102,14 +109,14 @@ describe("ScratchPower v1 client against a misbehaving vendor", () => {
     assert.equal(error.customerMessage, "The provider declined the request.");
   });
 
-  it("trims a long vendor reason to about 100 characters", async () => {
+  it("trims a long vendor reason to one SMS (160 characters)", async () => {
     const reason = `Meter cannot be used because ${"the account is under review ".repeat(10)}`;
     replies.set("/v1/purchases/validate", {
       status: 422,
       body: JSON.stringify({ response_code: "X", response_message: reason }),
     });
     const error = await errorOf(() => clientFor(url).quote(electricity("01234567890")));
-    assert.ok(error.customerMessage.length <= 100);
+    assert.ok(error.customerMessage.length <= 160);
     assert.ok(error.customerMessage.startsWith("Meter cannot be used because"));
   });
 

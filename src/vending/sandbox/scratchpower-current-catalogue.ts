@@ -1,5 +1,5 @@
-// What the built-in ScratchPower Current API sandbox sells and how it judges a top-up (wire shapes in
-// scratchpower-current.ts). The meters are ScratchPower v1's electricity test meters, so journey suites can
+// What the built-in ScratchPower Current API sandbox sells and how it judges a top-up, with the request
+// fields and answer shapes of ../shared/vendor-docs/scratchpower-current-api-topup.txt. The meters are ScratchPower v1's electricity test meters, so journey suites can
 // run against either API with the same numbers, plus one meter only the Current API needs: a "successful"
 // confirm without a token. Pure functions: the HTTP layer only routes, counts and hangs.
 
@@ -21,58 +21,73 @@ const MAX_AMOUNT_CENTS = 1_000_000;
 
 export interface CurrentSandboxMeter extends Omit<SandboxSubscriber, "confirm"> {
   /**
-   * `succeed-without-token`: confirm answers "00" with `token: null` (the utility issued none and the vendor
-   * reversed the debit); retry then answers 05 "failed, not charged".
+   * `succeed-without-token`: confirm answers a success body without a token (the utility issued none and the
+   * vendor reversed the debit); retry then answers an error body: failed, not charged.
    */
   confirm: ConfirmBehaviour | "succeed-without-token";
 }
 
-/** Test meters by meter number. Other well-formed meters answer 14 "not found". */
+/** Test meters by meter number. Other well-formed meters answer an "810" error body: not found. */
 export const CURRENT_SANDBOX_METERS: Readonly<Record<string, CurrentSandboxMeter>> = {
   ...SANDBOX_SUBSCRIBERS.ELECTRICITY,
+  // The blocked meter answers the document's own 810 message.
+  "04040404011": {
+    name: "Blocked Meter",
+    confirm: "succeed",
+    blockedMessage:
+      "Electricity recharge validation failed: 500 - Your meter number has been blocked and cannot purchase electricity. Please contact BPC.",
+  },
   "04040404055": { name: "Boitumelo Tau", confirm: "succeed-without-token" },
 };
 
-/** A non-success answer: `response_code` and the human message the client shows. */
+/**
+ * A non-success answer, sent as the document's HTTP-200 error body. `code` is opaque, as the document shows
+ * only "810" (a validation failure); the sandbox uses "810" for every validate refusal and a few other
+ * numbers of its own for confirm and retry failures.
+ */
 export interface Refusal {
   code: string;
   message: string;
-  developerMessage?: string;
-  errors?: { field: string; message: string }[];
 }
 
-/** Absent notification flags mean "notify": the vendor's default, which our client must switch off. */
+/** The documented notification flags; absent means the vendor may notify, which our client must switch off. */
 const notificationFlags = {
-  send_sms_notification: z.boolean().optional(),
-  send_email_notification: z.boolean().optional(),
-  notify_beneficiary: z.boolean().optional(),
+  send_requester_sms: z.boolean().optional(),
+  send_beneficiary_sms: z.boolean().optional(),
+  send_requester_email: z.boolean().optional(),
+  send_beneficiary_email: z.boolean().optional(),
 };
 
+/** `date` as the document's example prints it: "2024-06-18 04:10:59". */
+const wireDate = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, "must be YYYY-MM-DD HH:mm:ss");
+
+/** The document's request fields with their types: numbers as numbers, the account an integer. */
 export const topupPayloadSchema = z.object({
-  source_channel: z.enum(["USSD", "SMS_MO", "WEB", "POS", "API"]),
+  source_channel: z.enum(["WEB", "SMART_APP", "USSD", "SMS_MO", "BATCH"]),
   language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, "must be a language tag like en-BW"),
-  meter_number: z.string().regex(/^[0-9]{11}$/, "must be 11 digits"),
-  amount: z.union([
-    z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, "must be a decimal amount with at most 2 decimals"),
-    z.number().nonnegative(),
-  ]),
+  source_tag: z.string().optional(),
+  meter_number: z.string().regex(/^([0-9]{11}|[0-9]{13})$/, "must be 11 or 13 digits"),
+  amount: z.number().positive(),
   currency: z.string().length(3),
-  debited_account_id: z.string().min(1),
+  date: wireDate.optional(),
+  debited_account_id: z.number().int(),
   beneficiary_phone_number: z.string().regex(/^[1-9]\d{7,14}$/, "must be E.164 digits without +"),
-  charges_on_top_flag: z.boolean(),
+  charges_on_top_flag: z.boolean().default(true),
   comment: z.string().max(140).optional(),
-  external_reference: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits or ._:-"),
+  external_reference: z.string().min(1).max(100),
+  hard_validate: z.boolean().optional(),
   ...notificationFlags,
 });
 
 export type TopupPayload = z.infer<typeof topupPayloadSchema>;
 
 export const retryPayloadSchema = z.object({
-  source_channel: z.string().min(1),
+  date: wireDate.optional(),
+  external_reference: z.string().min(1),
   language: z.string().min(1),
   meter_number: z.string().min(1),
-  external_reference: z.string().min(1),
-  ...notificationFlags,
+  source_channel: z.string().min(1),
+  source_tag: z.string().optional(),
 });
 
 /** Whether a request asked the vendor to notify anyone (any flag true or left out). */
@@ -92,39 +107,37 @@ export interface PricedTopup {
 
 export type TopupCheck = { ok: true; topup: PricedTopup } | { ok: false; refusal: Refusal };
 
-/** Malformed payloads answer 12 (with `errors[]`); well-formed ones the vendor will not sell say why. */
-export function checkTopup(body: unknown, accountId: string): TopupCheck {
+/** Every refusal is an HTTP-200 error body; validation failures carry the documented code "810". */
+export function checkTopup(body: unknown, accountId: number): TopupCheck {
   const parsed = topupPayloadSchema.safeParse(body);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => ({
-      field: issue.path.join(".") || "body",
-      message: issue.message,
-    }));
-    const first = errors[0];
-    return refuse("12", first ? `Invalid ${first.field}: ${first.message}` : "Invalid request.", errors);
+    const first = parsed.error.issues[0];
+    return refuse(
+      "400",
+      `Invalid ${first?.path.join(".") || "body"}: ${first?.message ?? "invalid request"}`,
+    );
   }
   const payload = parsed.data;
   if (payload.currency !== CURRENT_SANDBOX_CURRENCY) {
-    return refuse("12", `Currency ${payload.currency} is not supported.`, [
-      { field: "currency", message: "unsupported" },
-    ]);
+    return refuse("400", `Currency ${payload.currency} is not supported.`);
   }
-  if (payload.debited_account_id !== accountId) {
-    return refuse("12", "The debited account does not exist.", [
-      { field: "debited_account_id", message: "unknown account" },
-    ]);
-  }
-  const amountCents = toCents(payload.amount);
+  if (payload.debited_account_id !== accountId) return refuse("400", "The debited account does not exist.");
+  const amountCents = toCents(payload.amount.toFixed(2));
   if (amountCents === undefined || amountCents < MIN_AMOUNT_CENTS || amountCents > MAX_AMOUNT_CENTS) {
     const range = `${formatCents(MIN_AMOUNT_CENTS)} and ${formatCents(MAX_AMOUNT_CENTS)}`;
-    return refuse("61", `Amount must be between ${CURRENT_SANDBOX_CURRENCY} ${range}.`);
+    return refuse("810", `Electricity recharge validation failed: amount must be between BWP ${range}.`);
   }
   const meter = CURRENT_SANDBOX_METERS[payload.meter_number];
-  if (!meter) return refuse("14", `Meter ${payload.meter_number} not found. Check the number.`);
-  if (meter.blockedMessage) return refuse("15", meter.blockedMessage, undefined, "meter_status=BLOCKED");
+  if (!meter) {
+    return refuse(
+      "810",
+      `Electricity recharge validation failed: 404 - Meter ${payload.meter_number} not found.`,
+    );
+  }
+  if (meter.blockedMessage) return refuse("810", meter.blockedMessage);
   const onTop = payload.charges_on_top_flag;
   const netCents = onTop ? amountCents : amountCents - CHARGE_CENTS;
-  if (netCents <= 0) return refuse("61", "Amount does not cover the service charge.");
+  if (netCents <= 0) return refuse("810", "Electricity recharge validation failed: amount below the charge.");
   const totalCents = onTop ? amountCents + CHARGE_CENTS : amountCents;
   return {
     ok: true,
@@ -132,59 +145,83 @@ export function checkTopup(body: unknown, accountId: string): TopupCheck {
   };
 }
 
-function refuse(
-  code: string,
-  message: string,
-  errors?: Refusal["errors"],
-  developerMessage?: string,
-): TopupCheck {
-  return {
-    ok: false,
-    refusal: {
-      code,
-      message,
-      ...(errors ? { errors } : {}),
-      ...(developerMessage ? { developerMessage } : {}),
-    },
-  };
+function refuse(code: string, message: string): TopupCheck {
+  return { ok: false, refusal: { code, message } };
 }
 
-/** The validate success body; confirm and retry add the sale's fields (see `saleBody`). */
+let operationCounter = 1871610000;
+const money = (cents: number) => `${CURRENT_SANDBOX_CURRENCY} ${formatCents(cents)}`;
+const dealer = {
+  id: 6,
+  full_name: "Sandbox Dealer",
+  phone_number: "26770000006",
+  username: "dealer",
+  status: "ACTIVE",
+};
+
+/** The validate success of the document: a body without `response_code`, `meter_details` the name. */
 export function validatedBody(topup: PricedTopup) {
   const { payload, meter } = topup;
+  operationCounter += 1;
   return {
-    response_code: "00",
-    response_message: "Meter validated.",
-    timestamp: new Date().toISOString(),
-    external_reference: payload.external_reference,
-    meter_number: payload.meter_number,
-    meter_details: {
-      customer_name: meter.name,
-      address: "Gaborone",
-      tariff: "DOMESTIC",
-      utility: CURRENT_SANDBOX_UTILITY,
-      meter_type: "STS",
+    id: operationCounter - 1871610000,
+    channel: payload.source_channel,
+    status: "ON_GOING",
+    type: "TOPUP",
+    operator: dealer,
+    requester: dealer,
+    payer: {},
+    beneficiary: {
+      id: 13,
+      full_name: payload.beneficiary_phone_number,
+      phone_number: payload.beneficiary_phone_number,
+      address: "",
+      status: "ACTIVE",
     },
-    amount: formatCents(topup.amountCents),
-    charge: formatCents(topup.chargeCents),
-    net: formatCents(topup.netCents),
-    total: formatCents(topup.totalCents),
-    currency: CURRENT_SANDBOX_CURRENCY,
+    total: money(topup.totalCents),
+    net: money(topup.netCents),
+    charge: money(topup.chargeCents),
+    commission: money(0),
+    entry: money(topup.amountCents),
+    meter_number: payload.meter_number,
+    meter_details: meter.name,
+    metadata: {},
   };
 }
 
-let referenceCounter = 0;
-
-/** A confirm success: top-level `token` (bare or `|`-separated, vendor order) and `electricity_units` (kWh). */
+/**
+ * The confirm success of the document: top-level `token` (bare, or `Description: Token` pairs joined by `|`
+ * in the order to enter them) and `electricity_units` ("191.7kWh"); `withToken` false leaves both out.
+ */
 export function saleBody(topup: PricedTopup, withToken = true) {
-  referenceCounter += 1;
-  const units = topup.meter.units ?? electricityUnits(topup.netCents).replace(/ kWh$/, "");
+  const { payload, meter } = topup;
+  operationCounter += 1;
+  const now = new Date();
+  const month = String(now.getUTCMonth() + 1).padStart(2, "0");
+  const vatCents = Math.round((topup.netCents * 14) / 114);
   return {
-    ...validatedBody(topup),
-    response_message: "Transaction successful.",
-    transaction_reference: `SPC${Date.now().toString(36).toUpperCase()}${String(referenceCounter).padStart(6, "0")}`,
-    receipt_number: `R${Date.now()}`,
-    token: withToken ? (topup.meter.token ?? null) : null,
-    electricity_units: withToken ? units : null,
+    id: operationCounter - 1871610000,
+    channel: payload.source_channel,
+    status: "SUCCESSFUL",
+    type: "TOPUP",
+    reference: `TOP/${now.getUTCFullYear()}/${month}/${operationCounter}`,
+    total: money(topup.totalCents),
+    net: money(topup.netCents),
+    charge: money(topup.chargeCents),
+    commission: money(0),
+    entry: money(topup.amountCents),
+    ...(withToken && meter.token ? { token: meter.token } : {}),
+    meter_number: payload.meter_number,
+    ...(withToken ? { electricity_units: meter.units ?? electricityUnits(topup.netCents, false) } : {}),
+    meter_details: meter.name,
+    metadata: {
+      vat: money(vatCents),
+      levy: money(0),
+      regulatory_fee: money(0),
+      charge: money(topup.chargeCents),
+      cost: money(topup.netCents - vatCents),
+      provider_meter_details: "SGC: 901047, TI: 2, KRN: 1",
+      provider_transaction_identifier: String(operationCounter % 100_000),
+    },
   };
 }

@@ -1,53 +1,25 @@
 /*
- * Built-in sandbox of ScratchPower's deprecated "Current API" (SPEC section 2: electricity only, frozen).
- * The vendor publishes nothing beyond SPEC's summary; the shapes below are this project's design, and
- * src/vending/scratchpower-current.ts parses exactly these.
+ * Built-in sandbox of ScratchPower's deprecated "Current API", in the shapes of
+ * ../shared/vendor-docs/scratchpower-current-api-topup.txt: electricity only, `/api/topup/validate|confirm|retry`
+ * keyed by `meter_number`.
  *
- * Every answer of the application is HTTP 200, errors included. Success bodies carry response_code "00";
- * every other answer is
- *   { response_code: "15", response_message: "Meter 04040404011 is blocked. Contact BPC.", timestamp: ISO,
- *     developer_message: "meter_status=BLOCKED" | null, errors: [{ field, message }] }
- * Only the gateway in front of it uses other statuses, with the same body: 401 for a missing, unknown or
- * expired Bearer token, 404 for an unknown route.
+ * As documented:
+ *   validate / confirm take the document's fields with their types (`amount` a number, `debited_account_id`
+ *   an integer, `date` "2024-06-18 04:10:59", `source_tag`, the four notification flags); validate answers
+ *   the success body (id, channel, status ON_GOING, money strings "BWP 100.00", meter_number, meter_details —
+ *   the name, a string — metadata {}), confirm the sale (the same plus reference, top-level `token`,
+ *   `electricity_units` "191.7kWh" and metadata with provider_transaction_identifier). Success bodies carry no
+ *   `response_code`. Every business error is HTTP 200 with { response_code, response_message, timestamp,
+ *   developer_message, errors }: "810" for a validation failure as in the document (blocked meter: the
+ *   document's own message), other opaque codes of the sandbox's for confirm and retry failures.
+ *   retry { date, external_reference, language, meter_number, source_channel, source_tag } answers the
+ *   original sale, or an error body when the purchase genuinely failed (or is unknown).
+ * Not shown by the document (it points to "the original integration PDF"), kept to the v1 sandbox's:
+ *   POST /auth/login, /auth/refresh (the v1 answer), GET /auth/me → { accounts: [{ id, balance }] } (the
+ *   field table names `accounts[].id`); a bad or missing Bearer token answers HTTP 401 with the error body.
  *
- * response_code: 00 success; 05 transaction failed (not charged); 09 in progress; 12 invalid request
- * (errors[] names the fields); 14 meter not found; 15 meter blocked; 25 transaction not found; 26 duplicate
- * external_reference; 40 invalid credentials; 41 invalid refresh token; 51 insufficient funds; 61 amount out
- * of range; 91 utility did not answer in time; 96 system error.
- *
- * POST /auth/login   { client_id, client_secret, grant_type: "password", identifier, secret_pass, org_code,
- *                      source_channel }
- *   200 { response_code: "00", response_message, access_token, token_type: "Bearer", access_in: seconds,
- *         refresh_token, refresh_in: seconds } | 200 error 12 / 40
- * POST /auth/refresh { refresh_token }   same answer (the refresh token rotates) | 200 error 41
- * GET  /auth/me      200 { response_code: "00", user_id, username, full_name, role, org_code, organisation_name,
- *                      accounts: [{ account_id, account_name, account_type, currency, balance: "1000000.00",
- *                      status }] }   (the Current API has no /accounts: this is where the debit account is)
- * POST /api/topup/validate and /api/topup/confirm, payload:
- *   { source_channel: "USSD"|"SMS_MO"|"WEB"|"POS"|"API", language: "en-BW", meter_number: "04040404040",
- *     amount: "100.00" (a JSON number is accepted too), currency: "BWP", debited_account_id,
- *     beneficiary_phone_number: "26771436390", charges_on_top_flag: boolean, comment?: string,
- *     external_reference, send_sms_notification?, send_email_notification?, notify_beneficiary? }
- *   The three notification flags are booleans whose default, when left out, is true: the vendor would text
- *   or mail the token itself. Our client sends all false (we send our own SMS); stats count requests that
- *   asked for any notification.
- *   validate 200 { response_code: "00", response_message, timestamp, external_reference, meter_number,
- *     meter_details: { customer_name, address, tariff, utility: "BPC", meter_type: "STS" },
- *     amount, charge, net, total, currency }   (decimal strings; on top: total = amount + charge)
- *   confirm 200 the same plus { transaction_reference, receipt_number, token, electricity_units: "8.1" (kWh) }
- *     where `token` is one bare token or `Description: Token` pairs joined by `|`, in the order to enter them.
- *   Errors: 12, 14, 15, 61 (validate and confirm); 51, 26 (confirm). A confirm that passed the payload checks
- *   consumes its external_reference, sold or not; reusing it answers 26.
- * POST /api/topup/retry { source_channel, language, meter_number, external_reference, notification flags }
- *   200 the confirm's success body with the original token | the failure's own error (05, 51, …) |
- *   25 for an unknown reference (or one confirmed for another meter) | 12 malformed.
- *
- * Test meters (same numbers as the v1 sandbox; see scratchpower-current-catalogue.ts):
- *   04040404040 John Smith, one token, BWP 3.00 on top   04040404198 Simon Sais, three tokens in order
- *   04040404011 blocked (15)   04040404044 confirm: insufficient funds (51)
- *   04040404022 confirm hangs `confirmHangMs` but sold; retry returns the token
- *   04040404033 confirm hangs and failed (then answers 91); retry answers 05
- *   04040404055 confirm answers "00" with token null; the sale did not happen; retry answers 05
+ * Test meters (the v1 sandbox's electricity meters; see scratchpower-current-catalogue.ts), plus
+ *   04040404055: confirm answers a success body without a token; the sale did not happen; retry says so.
  */
 
 import { randomBytes } from "node:crypto";
@@ -87,20 +59,23 @@ export interface CurrentSandboxStats {
   unauthorized: number;
   meLookups: number;
   validates: number;
-  /** Confirm requests per external_reference, including refused duplicates. */
+  /** Confirm requests per external_reference, duplicates included. */
   confirms: Map<string, number>;
   /** `source_channel` of each confirm, per external_reference. */
   confirmChannels: Map<string, string>;
   duplicateConfirms: number;
   retries: number;
-  /** validate/confirm/retry requests that asked the vendor to notify anyone (a flag true or left out). */
+  /**
+   * validate/confirm requests that asked the vendor to notify anyone (a flag true or left out). Retry has no
+   * notification flags in the document, so it is not counted.
+   */
   notifyingRequests: number;
 }
 
 /** The v1 sandbox handle with this API's counters. */
 export interface CurrentSandboxHandle extends Omit<SandboxHandle, "stats"> {
   stats: CurrentSandboxStats;
-  /** Makes every issued refresh token unknown: the next refresh is refused (HTTP 200, code 41). */
+  /** Makes every issued refresh token unknown: the next refresh is refused (an HTTP-200 error body). */
   revokeRefreshTokens(): void;
 }
 
@@ -131,9 +106,9 @@ function sendError(res: Response, refusal: Refusal, status = 200): void {
   res.status(status).json({
     response_code: refusal.code,
     response_message: refusal.message,
-    timestamp: new Date().toISOString(),
-    developer_message: refusal.developerMessage ?? null,
-    errors: refusal.errors ?? [],
+    timestamp: Date.now(),
+    developer_message: "com.tocchae.scratchPower.exception.TopupIntegrationServiceException",
+    errors: {},
   });
 }
 
@@ -181,13 +156,11 @@ export async function startScratchPowerCurrentSandbox(
     accessTokens.set(access, now + accessTtlMs);
     refreshTokens.set(refresh, now + refreshTtlMs);
     res.json({
-      response_code: "00",
-      response_message: "Login successful.",
       access_token: access,
-      token_type: "Bearer",
       access_in: accessTtlMs / 1000,
+      token_type: "bearer",
       refresh_token: refresh,
-      refresh_in: refreshTtlMs / 1000,
+      scope: "read write",
     });
   }
 
@@ -204,7 +177,7 @@ export async function startScratchPowerCurrentSandbox(
     const parsed = loginSchema.safeParse(req.body);
     if (!parsed.success) {
       stats.failedLogins += 1;
-      return sendError(res, { code: "12", message: "Missing or invalid login fields." });
+      return sendError(res, { code: "400", message: "Missing or invalid login fields." });
     }
     const body = parsed.data;
     const valid =
@@ -215,7 +188,7 @@ export async function startScratchPowerCurrentSandbox(
       body.org_code === SANDBOX_CREDENTIALS.org_code;
     if (!valid) {
       stats.failedLogins += 1;
-      return sendError(res, { code: "40", message: "Invalid credentials." });
+      return sendError(res, { code: "401", message: "Invalid credentials." });
     }
     issueSession(res);
   });
@@ -223,11 +196,11 @@ export async function startScratchPowerCurrentSandbox(
   app.post("/auth/refresh", (req, res) => {
     stats.refreshes += 1;
     const parsed = refreshSchema.safeParse(req.body);
-    if (!parsed.success) return sendError(res, { code: "12", message: "Missing refresh_token." });
+    if (!parsed.success) return sendError(res, { code: "400", message: "Missing refresh_token." });
     const expiry = refreshTokens.get(parsed.data.refresh_token);
     refreshTokens.delete(parsed.data.refresh_token); // rotation: a refresh token works once
     if (expiry === undefined || expiry <= Date.now()) {
-      return sendError(res, { code: "41", message: "Refresh token expired." });
+      return sendError(res, { code: "401", message: "Refresh token expired." });
     }
     issueSession(res);
   });
@@ -248,28 +221,13 @@ export async function startScratchPowerCurrentSandbox(
   app.get("/auth/me", requireBearer, (_req, res) => {
     stats.meLookups += 1;
     res.json({
-      response_code: "00",
-      response_message: "OK",
-      user_id: "USR-SANDBOX-1",
-      username: SANDBOX_CREDENTIALS.username,
-      full_name: "Sandbox Merchant",
-      role: "MERCHANT_ADMIN",
-      org_code: SANDBOX_CREDENTIALS.org_code,
-      organisation_name: "Sandbox Vending Ltd",
       accounts: [
-        {
-          account_id: SANDBOX_ACCOUNT_ID,
-          account_name: "Sandbox float",
-          account_type: "FLOAT",
-          currency: CURRENT_SANDBOX_CURRENCY,
-          balance: formatCents(balanceCents),
-          status: "ACTIVE",
-        },
+        { id: SANDBOX_ACCOUNT_ID, balance: `${CURRENT_SANDBOX_CURRENCY} ${formatCents(balanceCents)}` },
       ],
     });
   });
 
-  app.post(["/api/topup/validate", "/api/topup/confirm", "/api/topup/retry"], (req, _res, next) => {
+  app.post(["/api/topup/validate", "/api/topup/confirm"], (req, _res, next) => {
     if (asksToNotify(req.body)) stats.notifyingRequests += 1;
     next();
   });
@@ -286,15 +244,13 @@ export async function startScratchPowerCurrentSandbox(
     if (typeof reference === "string") {
       stats.confirms.set(reference, (stats.confirms.get(reference) ?? 0) + 1);
       stats.confirmChannels.set(reference, String(req.body?.source_channel));
-      if (topups.has(reference)) {
-        stats.duplicateConfirms += 1;
-        return sendError(res, { code: "26", message: "This purchase reference was already used." });
-      }
+      // Not idempotent, as documented: a second confirm is a second purchase.
+      if (topups.has(reference)) stats.duplicateConfirms += 1;
     }
     const check = checkTopup(req.body, SANDBOX_ACCOUNT_ID);
     if (!check.ok) {
       // A well-formed but refused confirm still consumes its reference, as a real ledger would.
-      if (check.refusal.code !== "12" && typeof reference === "string") {
+      if (check.refusal.code !== "400" && typeof reference === "string") {
         topups.set(reference, {
           meterNumber: String(req.body.meter_number),
           outcome: { failure: check.refusal },
@@ -309,19 +265,19 @@ export async function startScratchPowerCurrentSandbox(
 
     const behaviour = topup.meter.confirm;
     if (behaviour === "insufficient-funds" || topup.totalCents > balanceCents) {
-      const refusal = { code: "51", message: "Insufficient funds to complete this purchase." };
+      const refusal = { code: "851", message: "Insufficient funds to complete this purchase." };
       fail(refusal);
       return sendError(res, refusal);
     }
     if (behaviour === "hang-then-fail") {
-      fail({ code: "05", message: "BPC could not complete the purchase. You have not been charged." });
+      fail({ code: "805", message: "BPC could not complete the purchase. You have not been charged." });
       await wait(confirmHangMs);
-      return sendError(res, { code: "91", message: "The utility did not answer in time." });
+      return sendError(res, { code: "891", message: "The utility did not answer in time." }, 504);
     }
     if (behaviour === "succeed-without-token") {
-      // The utility issued no token and the vendor reversed the debit, yet answers "00": the trap the
-      // client must not fall into.
-      fail({ code: "05", message: "BPC issued no token for this purchase. You have not been charged." });
+      // The utility issued no token and the vendor reversed the debit, yet answers a success body: the trap
+      // the client must not fall into.
+      fail({ code: "805", message: "BPC issued no token for this purchase. You have not been charged." });
       return res.json(saleBody(topup, false));
     }
     balanceCents -= topup.totalCents;
@@ -334,13 +290,13 @@ export async function startScratchPowerCurrentSandbox(
   app.post("/api/topup/retry", (req, res) => {
     stats.retries += 1;
     const parsed = retryPayloadSchema.safeParse(req.body);
-    if (!parsed.success) return sendError(res, { code: "12", message: "Invalid retry request." });
+    if (!parsed.success) return sendError(res, { code: "400", message: "Invalid retry request." });
     const stored = topups.get(parsed.data.external_reference);
     if (!stored || stored.meterNumber !== parsed.data.meter_number) {
-      return sendError(res, { code: "25", message: "No such transaction." });
+      return sendError(res, { code: "825", message: "No such transaction." });
     }
     if ("failure" in stored.outcome) return sendError(res, stored.outcome.failure);
-    res.json({ ...stored.outcome.sold, timestamp: new Date().toISOString() });
+    res.json(stored.outcome.sold);
   });
 
   app.use((_req: Request, res: Response) => {
@@ -351,9 +307,9 @@ export async function startScratchPowerCurrentSandbox(
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status;
     if (status === 400 || status === 413) {
-      return sendError(res, { code: "12", message: "The request body is not valid JSON." });
+      return sendError(res, { code: "400", message: "The request body is not valid JSON." });
     }
-    sendError(res, { code: "96", message: "System error." });
+    sendError(res, { code: "500", message: "System error." });
   });
 
   const server = await listenOnLoopback(app, options.port, () => {

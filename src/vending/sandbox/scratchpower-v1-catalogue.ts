@@ -1,4 +1,6 @@
-// What the built-in ScratchPower v1 sandbox sells, and its test subscribers (SPEC section 7).
+// What the built-in ScratchPower v1 sandbox sells, and its test subscribers (SPEC section 7). The products
+// have the keys and types of the `GET /v1/vas-products` example in
+// ../shared/vendor-docs/scratchpower-getting-started.txt; electricity is that example, value for value.
 // This directory is the only place the test numbers and names may appear: product code must work for any
 // subscriber a real vendor accepts.
 
@@ -14,7 +16,7 @@ export interface SandboxProduct {
   subscriber_id_min_length: number;
   subscriber_id_max_length: number;
   subscriber_id_pattern: string;
-  subscriber_id_hint: string;
+  subscriber_id_hint: string | null;
   providers: SandboxProvider[];
 }
 
@@ -22,11 +24,11 @@ export const SANDBOX_PRODUCTS: readonly SandboxProduct[] = [
   {
     product_type: "ELECTRICITY",
     display_name: "Electricity",
-    subscriber_id_label: "Meter number",
+    subscriber_id_label: "Meter Number",
     subscriber_id_min_length: 11,
-    subscriber_id_max_length: 11,
-    subscriber_id_pattern: "^[0-9]{11}$",
-    subscriber_id_hint: "The 11 digits on the front of your prepaid meter",
+    subscriber_id_max_length: 13,
+    subscriber_id_pattern: "^[0-9]{11,13}$",
+    subscriber_id_hint: null,
     providers: [{ code: "BPC", name: "Botswana Power Corporation" }],
   },
   {
@@ -69,6 +71,8 @@ export type ConfirmBehaviour =
   | "hang-then-succeed"
   /** Holds the response although the sale failed; retry answers 4xx. */
   | "hang-then-fail"
+  /** Answers `PENDING` without a token; retry then returns the sale. */
+  | "pending"
   | "insufficient-funds";
 
 export interface SandboxSubscriber {
@@ -100,6 +104,8 @@ export const SANDBOX_SUBSCRIBERS: Record<"ELECTRICITY" | "WATER", Record<string,
     "04040404022": { name: "Kagiso Molefe", confirm: "hang-then-succeed", token: "0404 0404 0220 0000 0022" },
     "04040404033": { name: "Neo Kgosi", confirm: "hang-then-fail" },
     "04040404044": { name: "Lesego Dube", confirm: "insufficient-funds" },
+    "04040404066": { name: "Onalenna Ramotswa", confirm: "pending", token: "0404 0404 0660 0000 0066" },
+    "0404040404013": { name: "Mpho Sechele", confirm: "succeed", token: "0404 0404 0401 3000 0013" },
   },
   WATER: {
     "1234567890": {
@@ -111,8 +117,11 @@ export const SANDBOX_SUBSCRIBERS: Record<"ELECTRICITY" | "WATER", Record<string,
   },
 };
 
-/** Electricity units at the sandbox tariff: 8.1 kWh per BWP 100.00 of net amount, in tenths of a kWh. */
-export function electricityUnits(netCents: number): string {
+/**
+ * Electricity units at the sandbox tariff, 8.1 kWh per BWP 100.00 of net amount: `"8.1 kWh"` as v1's
+ * `product.units` prints it, or `"8.1kWh"` (`spaced` false) as the Current API's `electricity_units` does.
+ */
+export function electricityUnits(netCents: number, spaced = true): string {
   const tenths = Math.floor((netCents * 81) / 10_000);
-  return `${Math.floor(tenths / 10)}.${tenths % 10} kWh`;
+  return `${Math.floor(tenths / 10)}.${tenths % 10}${spaced ? " " : ""}kWh`;
 }

@@ -1,5 +1,6 @@
-// The sandbox's purchase rules: checks a validate/confirm payload and prices it, as ScratchPower v1 would.
-// Pure functions over the catalogue, so the HTTP layer only routes, counts and hangs.
+// The sandbox's purchase rules: checks a validate/confirm payload against the field table of
+// ../shared/vendor-docs/scratchpower-v1-purchases.txt and prices it, answering the documented flat
+// Transaction envelope. Pure functions over the catalogue, so the HTTP layer only routes, counts and hangs.
 
 import { z } from "zod";
 import { formatCents, toCents } from "../cents.js";
@@ -16,30 +17,26 @@ export const SANDBOX_CURRENCY = "BWP";
 const MIN_AMOUNT_CENTS = 100;
 const MAX_AMOUNT_CENTS = 1_000_000;
 
-const decimalAmount = z.union([
-  z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, "must be a decimal amount with at most 2 decimals"),
-  z.number().nonnegative(),
-]);
-
+/** The request fields of the document's table, with its types: `amount` a number, the account an integer. */
 export const purchasePayloadSchema = z.object({
-  source_channel: z.enum(["USSD", "SMS", "WEB", "MOBILE", "API"]),
+  source_channel: z.enum(["WEB", "SMART_APP", "USSD", "BATCH", "POS"]),
   language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, "must be a language tag like en-BW"),
   product_type: z.string().min(1),
   provider_code: z.string().min(1),
-  debited_account_id: z.string().min(1),
+  debited_account_id: z.number().int(),
   beneficiary_phone_number: z.string().regex(/^[1-9]\d{7,14}$/, "must be E.164 digits without +"),
   subscriber_identifier: z.string().min(1).max(32),
-  amount: decimalAmount,
+  amount: z.number().positive(),
   currency: z.string().length(3),
-  charges_on_top_flag: z.boolean(),
+  charges_on_top_flag: z.boolean().default(true),
   comment: z.string().max(140).optional(),
-  external_reference: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits or ._:-"),
+  external_reference: z.string().min(1).max(100).optional(),
 });
 
 export type PurchasePayload = z.infer<typeof purchasePayloadSchema>;
 
 export const retryPayloadSchema = z.object({
-  source_channel: z.string().min(1),
+  source_channel: z.enum(["WEB", "SMART_APP", "USSD", "BATCH", "POS"]),
   language: z.string().min(1),
   subscriber_identifier: z.string().min(1),
   external_reference: z.string().min(1),
@@ -50,7 +47,6 @@ export interface SandboxRefusal {
   status: number;
   code: string;
   message: string;
-  errors?: { field: string; message: string }[];
 }
 
 export interface PricedPurchase {
@@ -70,40 +66,29 @@ function refuse(status: number, code: string, message: string): PurchaseCheck {
   return { ok: false, refusal: { status, code, message } };
 }
 
-/** Malformed payloads answer 400; well-formed ones the vendor will not sell answer 422. */
-export function checkPurchase(body: unknown, accountId: string): PurchaseCheck {
+/** Every refusal is a 400-class answer (v1 documents no finer split): malformed or not sellable. */
+export function checkPurchase(body: unknown, accountId: number): PurchaseCheck {
   const parsed = purchasePayloadSchema.safeParse(body);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => ({
-      field: issue.path.join(".") || "body",
-      message: issue.message,
-    }));
-    const first = errors[0];
-    return {
-      ok: false,
-      refusal: {
-        status: 400,
-        code: "VALIDATION_ERROR",
-        message: first ? `Invalid ${first.field}: ${first.message}` : "Invalid request",
-        errors,
-      },
-    };
+    const first = parsed.error.issues[0];
+    const field = first?.path.join(".") || "body";
+    return refuse(400, "VALIDATION_ERROR", `Invalid ${field}: ${first?.message ?? "invalid request"}`);
   }
   const payload = parsed.data;
   const product = SANDBOX_PRODUCTS.find((candidate) => candidate.product_type === payload.product_type);
-  if (!product) return refuse(422, "UNKNOWN_PRODUCT", `Product ${payload.product_type} is not available.`);
+  if (!product) return refuse(400, "UNKNOWN_PRODUCT", `Product ${payload.product_type} is not available.`);
   if (!product.providers.some((provider) => provider.code === payload.provider_code)) {
     return refuse(
-      422,
+      400,
       "UNKNOWN_PROVIDER",
       `Provider ${payload.provider_code} does not sell ${product.display_name}.`,
     );
   }
   if (payload.currency !== SANDBOX_CURRENCY) {
-    return refuse(422, "UNSUPPORTED_CURRENCY", `Currency ${payload.currency} is not supported.`);
+    return refuse(400, "UNSUPPORTED_CURRENCY", `Currency ${payload.currency} is not supported.`);
   }
   if (payload.debited_account_id !== accountId) {
-    return refuse(422, "UNKNOWN_ACCOUNT", "The debited account does not exist.");
+    return refuse(400, "UNKNOWN_ACCOUNT", "The debited account does not exist.");
   }
   const id = payload.subscriber_identifier;
   if (
@@ -111,12 +96,12 @@ export function checkPurchase(body: unknown, accountId: string): PurchaseCheck {
     id.length > product.subscriber_id_max_length ||
     !new RegExp(product.subscriber_id_pattern).test(id)
   ) {
-    return refuse(422, "INVALID_SUBSCRIBER", `Invalid ${product.subscriber_id_label.toLowerCase()}.`);
+    return refuse(400, "INVALID_SUBSCRIBER", `Invalid ${product.subscriber_id_label.toLowerCase()}.`);
   }
-  const amountCents = toCents(payload.amount);
+  const amountCents = toCents(payload.amount.toFixed(2));
   if (amountCents === undefined || amountCents < MIN_AMOUNT_CENTS || amountCents > MAX_AMOUNT_CENTS) {
     return refuse(
-      422,
+      400,
       "INVALID_AMOUNT",
       `Amount must be between ${SANDBOX_CURRENCY} ${formatCents(MIN_AMOUNT_CENTS)} and ${formatCents(MAX_AMOUNT_CENTS)}.`,
     );
@@ -124,13 +109,13 @@ export function checkPurchase(body: unknown, accountId: string): PurchaseCheck {
   let subscriber: SandboxSubscriber | undefined;
   if (product.product_type !== "AIRTIME") {
     subscriber = SANDBOX_SUBSCRIBERS[product.product_type][id];
-    if (!subscriber) return refuse(422, "SUBSCRIBER_NOT_FOUND", `Meter ${id} not found. Check the number.`);
-    if (subscriber.blockedMessage) return refuse(422, "SUBSCRIBER_BLOCKED", subscriber.blockedMessage);
+    if (!subscriber) return refuse(400, "SUBSCRIBER_NOT_FOUND", `Meter ${id} not found. Check the number.`);
+    if (subscriber.blockedMessage) return refuse(400, "SUBSCRIBER_BLOCKED", subscriber.blockedMessage);
   }
   const chargeCents = SANDBOX_CHARGE_CENTS[product.product_type];
   const onTop = payload.charges_on_top_flag;
   const netCents = onTop ? amountCents : amountCents - chargeCents;
-  if (netCents <= 0) return refuse(422, "INVALID_AMOUNT", "Amount does not cover the service charge.");
+  if (netCents <= 0) return refuse(400, "INVALID_AMOUNT", "Amount does not cover the service charge.");
   const totalCents = onTop ? amountCents + chargeCents : amountCents;
   return {
     ok: true,
@@ -138,62 +123,89 @@ export function checkPurchase(body: unknown, accountId: string): PurchaseCheck {
   };
 }
 
-/** Validate answers VALIDATED; a confirm that sold answers SUCCESSFUL (failures are error bodies). */
-export type TransactionStatus = "VALIDATED" | "SUCCESSFUL";
+/** ON_GOING on validate; a confirm or retry answers SUCCESSFUL, PENDING or FAILED. */
+export type TransactionStatus = "ON_GOING" | "SUCCESSFUL" | "PENDING" | "FAILED";
 
-/** The "Transaction envelope" body: `{ data: <this> }`. */
-export interface TransactionData {
-  status: TransactionStatus;
-  external_reference: string;
-  reference: string;
-  product_type: string;
-  provider_code: string;
-  subscriber_identifier: string;
-  subscriber_details: { name: string } | null;
-  amount: string;
-  charge: string;
-  net: string;
-  total: string;
-  currency: string;
-  product: { token: string | null; units: string | null } | null;
-  metadata: Record<string, string | number>;
-  created_at: string;
+/** The document's flat Transaction envelope (keys and types of its validate and confirm examples). */
+export type TransactionEnvelope = Record<string, unknown> & { status: TransactionStatus; reference: string };
+
+let operationCounter = 1871610000;
+
+/** `"2026-05-09 19:53:30"`, as the document prints `date`. */
+function envelopeDate(at: Date): string {
+  return at.toISOString().slice(0, 19).replace("T", " ");
 }
 
-let referenceCounter = 0;
+const money = (cents: number) => `${SANDBOX_CURRENCY} ${formatCents(cents)}`;
 
-function vendorReference(): string {
-  referenceCounter += 1;
-  return `SP${Date.now().toString(36).toUpperCase()}${String(referenceCounter).padStart(6, "0")}`;
-}
+const dealer = {
+  id: 6,
+  full_name: "Sandbox Dealer",
+  phone_number: "26770000006",
+  username: "dealer",
+  status: "ACTIVE",
+};
 
-/** Builds the envelope; a SUCCESSFUL one carries the token/units the sale delivered. */
-export function transactionData(purchase: PricedPurchase, status: TransactionStatus): TransactionData {
+/**
+ * Builds the envelope. Validate (`ON_GOING`) carries the quote and the verified name; a `SUCCESSFUL` sale of a
+ * token product adds `product.token` and `product.units`, and `metadata` the provider's breakdown.
+ */
+export function transactionEnvelope(
+  purchase: PricedPurchase,
+  status: TransactionStatus,
+): TransactionEnvelope {
   const { payload, product, subscriber } = purchase;
+  operationCounter += 1;
+  const now = new Date();
+  const month = String(now.getUTCMonth() + 1).padStart(2, "0");
   const sold = status === "SUCCESSFUL";
-  let delivered: TransactionData["product"] = null;
-  if (sold && product.product_type !== "AIRTIME") {
-    const units =
-      subscriber?.units ??
-      (product.product_type === "ELECTRICITY" ? electricityUnits(purchase.netCents) : null);
-    delivered = { token: subscriber?.token ?? null, units };
+  const productBlock: Record<string, string> = {
+    type: product.product_type,
+    provider: payload.provider_code,
+  };
+  if (sold && product.product_type !== "AIRTIME" && subscriber?.token) {
+    productBlock.token = subscriber.token;
+    productBlock.units =
+      subscriber.units ?? (product.product_type === "ELECTRICITY" ? electricityUnits(purchase.netCents) : "");
   }
-  const tokenCount = delivered?.token ? delivered.token.split("|").length : 0;
+  const vatCents = Math.round((purchase.netCents * 14) / 114);
+  const metadata = sold
+    ? product.product_type === "AIRTIME"
+      ? { provider_transaction_identifier: `AT-${operationCounter}` }
+      : {
+          vat: money(vatCents),
+          levy: money(0),
+          regulatory_fee: money(0),
+          charge: money(0),
+          cost: money(purchase.netCents - vatCents),
+          provider_subscriber_details: "SGC: 901047, TI: 1, KRN: 2",
+          provider_transaction_identifier: String(operationCounter % 100_000),
+        }
+    : {};
   return {
+    id: operationCounter - 1871610000,
+    channel: payload.source_channel,
+    date: envelopeDate(now),
     status,
-    external_reference: payload.external_reference,
-    reference: vendorReference(),
-    product_type: product.product_type,
-    provider_code: payload.provider_code,
+    type: "TOPUP",
+    reference: `TOP/${now.getUTCFullYear()}/${month}/${operationCounter}`,
+    operator: dealer,
+    requester: dealer,
+    payer: {},
+    beneficiary: {
+      id: 13,
+      full_name: payload.beneficiary_phone_number,
+      phone_number: payload.beneficiary_phone_number,
+      status: "ACTIVE",
+    },
+    total: money(purchase.totalCents),
+    net: money(purchase.netCents),
+    charge: money(purchase.chargeCents),
+    commission: money(0),
+    entry: money(purchase.amountCents),
     subscriber_identifier: payload.subscriber_identifier,
-    subscriber_details: subscriber ? { name: subscriber.name } : null,
-    amount: formatCents(purchase.amountCents),
-    charge: formatCents(purchase.chargeCents),
-    net: formatCents(purchase.netCents),
-    total: formatCents(purchase.totalCents),
-    currency: SANDBOX_CURRENCY,
-    product: delivered,
-    metadata: sold ? { receipt_number: `R${Date.now()}`, token_count: tokenCount } : {},
-    created_at: new Date().toISOString(),
+    ...(subscriber ? { subscriber_details: subscriber.name } : {}),
+    product: productBlock,
+    metadata,
   };
 }

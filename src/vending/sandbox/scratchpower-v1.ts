@@ -1,48 +1,32 @@
 /*
- * Built-in ScratchPower v1 sandbox: serves the v1 wire format on loopback so the real client runs in every
- * test and demo (SPEC sections 2 and 7). The vendor publishes no JSON schemas beyond SPEC section 2; the
- * shapes below are this project's design, and src/vending/scratchpower-v1.ts parses exactly these.
+ * Built-in ScratchPower v1 sandbox: serves v1 on loopback so the real client runs in every test and demo
+ * (SPEC sections 2 and 7), in the shapes of the vendor's documents: ../shared/vendor-docs/
+ * scratchpower-getting-started.txt and scratchpower-v1-purchases.txt.
  *
- * Errors (every 4xx/5xx):
- *   { response_code: "INVALID_CREDENTIALS", response_message: "Invalid credentials.", timestamp: ISO,
- *     errors?: [{ field, message }] }
+ * As documented:
+ *   POST /v1/auth/login  → 200 { access_token, access_in, token_type: "bearer", refresh_token, scope }
+ *   GET  /v1/vas-products → 200 a bare array of { product_type, display_name, subscriber_id_label,
+ *        subscriber_id_min_length, subscriber_id_max_length, subscriber_id_pattern, subscriber_id_hint,
+ *        providers: [{ code, name }] }
+ *   POST /v1/purchases/validate | confirm, the field table's payload (`amount` a number, `debited_account_id`
+ *        an integer, `source_channel` one of WEB, SMART_APP, USSD, BATCH, POS) → 200 the flat Transaction
+ *        envelope: id, channel, date, status (ON_GOING on validate; SUCCESSFUL, PENDING or FAILED on confirm),
+ *        type TOPUP, reference "TOP/2026/05/…", money strings "BWP 103.00" in total/net/charge/commission/
+ *        entry, subscriber_identifier, subscriber_details (the name, a string), product { type, provider,
+ *        token, units }, metadata (the provider's breakdown on a sale). Confirm is not idempotent: the same
+ *        payload again sells again (counted in `duplicateConfirms`; our client must never cause one).
+ *   POST /v1/purchases/retry { source_channel, language, subscriber_identifier, external_reference } → 200 the
+ *        original sale's envelope, or a 400-class error when the purchase genuinely failed (or is unknown).
+ * Not shown by the documents, so kept minimal and said so in the README:
+ *   - error answers: HTTP 400 (401 for a bad or missing token) with the only error body ScratchPower documents
+ *     (the Current API's): { response_code, response_message, timestamp, developer_message, errors };
+ *   - POST /v1/auth/refresh { refresh_token } → the login answer; GET /v1/accounts → a bare array
+ *     [{ id, balance: "BWP …" }].
  *
- * POST /v1/auth/login  { client_id, client_secret, grant_type: "password", identifier, secret_pass, org_code,
- *                        source_channel }
- *   200 { access_token, token_type: "Bearer", access_in: seconds, refresh_token, refresh_in: seconds }
- *   400 malformed / unsupported grant_type; 401 wrong credentials
- * POST /v1/auth/refresh { refresh_token }
- *   200 same shape as login (the refresh token rotates: the old one stops working); 401 unknown/expired
- * Every other route needs `Authorization: Bearer <access_token>`; missing, unknown, expired → 401.
- * GET /v1/auth/me      200 { data: { actor: { id, username, full_name }, role, organisation: { org_code, name } } }
- * GET /v1/accounts     200 { data: [{ id, name, account_type, currency, balance: "1000000.00", status }] }
- * GET /v1/vas-products 200 { data: [{ product_type, display_name, subscriber_id_label, subscriber_id_min_length,
- *                        subscriber_id_max_length, subscriber_id_pattern, subscriber_id_hint,
- *                        providers: [{ code, name }] }] }
- * POST /v1/purchases/validate and /v1/purchases/confirm, payload:
- *   { source_channel: "USSD"|"SMS"|"WEB"|"MOBILE"|"API", language: "en-BW", product_type, provider_code,
- *     debited_account_id, beneficiary_phone_number: "26771436390", subscriber_identifier,
- *     amount: "100.00" (decimal string; a JSON number is accepted too), currency: "BWP",
- *     charges_on_top_flag: boolean, comment?: string, external_reference }
- *   200 Transaction envelope:
- *   { data: { status: "VALIDATED" (validate) | "SUCCESSFUL" (confirm), external_reference, reference,
- *             product_type, provider_code, subscriber_identifier,
- *             subscriber_details: { name } | null (airtime),
- *             amount, charge, net, total, currency (decimal strings: on top → total = amount + charge,
- *             net = amount; otherwise total = amount, net = amount - charge),
- *             product: { token: string | null, units: string | null } | null (validate, airtime),
- *             metadata: { receipt_number, token_count } ({} on validate), created_at } }
- *   400 malformed payload; 422 not sellable (unknown product/provider/account, bad identifier or amount,
- *   meter not found, meter blocked, insufficient funds); 409 DUPLICATE_REFERENCE when confirm reuses an
- *   external_reference (any earlier confirm that passed payload checks, successful or not).
- * POST /v1/purchases/retry { source_channel, language, subscriber_identifier, external_reference }
- *   200 the confirm's envelope (status SUCCESSFUL, original token); 422 TRANSACTION_FAILED with the failure
- *   reason; 404 TRANSACTION_NOT_FOUND for an unknown reference (or one confirmed for another subscriber).
- *
- * Test subscribers: see scratchpower-v1-catalogue.ts. Other well-formed electricity/water meters answer
- * 422 SUBSCRIBER_NOT_FOUND ("Meter … not found."); any 2677xxxxxxx airtime number succeeds.
- * Hanging confirms record their outcome first, then hold the response `confirmHangMs`: the success case
- * then answers 200 (if anyone still listens), the failure case 504.
+ * Test subscribers: see scratchpower-v1-catalogue.ts. Other well-formed electricity/water meters are refused
+ * ("Meter … not found."); any 2677xxxxxxx airtime number succeeds. Hanging confirms record their outcome
+ * first, then hold the response `confirmHangMs`: the success case then answers 200 (if anyone still
+ * listens), the failure case 504.
  */
 
 import { randomBytes } from "node:crypto";
@@ -56,8 +40,8 @@ import {
   retryPayloadSchema,
   SANDBOX_CURRENCY,
   type SandboxRefusal,
-  type TransactionData,
-  transactionData,
+  type TransactionEnvelope,
+  transactionEnvelope,
 } from "./scratchpower-v1-purchase.js";
 
 export const SANDBOX_CREDENTIALS = {
@@ -68,7 +52,7 @@ export const SANDBOX_CREDENTIALS = {
   org_code: "SANDBOX",
 } as const;
 
-export const SANDBOX_ACCOUNT_ID = "ACC-SANDBOX-0001";
+export const SANDBOX_ACCOUNT_ID = 13209;
 const OPENING_BALANCE_CENTS = 100_000_000; // BWP 1,000,000.00: enough for load tests
 
 export interface ScratchPowerSandboxOptions {
@@ -94,7 +78,7 @@ export interface SandboxStats {
   accountLists: number;
   productLists: number;
   validates: number;
-  /** Confirm requests per external_reference, including refused duplicates. */
+  /** Confirm requests per external_reference, duplicates included. */
   confirms: Map<string, number>;
   duplicateConfirms: number;
   retries: number;
@@ -116,7 +100,7 @@ export interface SandboxHandle {
 /** What retry reports for a confirmed reference: the sale's envelope or why it failed. */
 interface StoredTransaction {
   subscriber: string;
-  outcome: { sold: TransactionData } | { failure: SandboxRefusal };
+  outcome: { sold: TransactionEnvelope } | { failure: SandboxRefusal };
 }
 
 function emptyStats(): SandboxStats {
@@ -139,8 +123,9 @@ function sendError(res: Response, refusal: SandboxRefusal): void {
   res.status(refusal.status).json({
     response_code: refusal.code,
     response_message: refusal.message,
-    timestamp: new Date().toISOString(),
-    ...(refusal.errors ? { errors: refusal.errors } : {}),
+    timestamp: Date.now(),
+    developer_message: "sandbox",
+    errors: {},
   });
 }
 
@@ -189,10 +174,10 @@ export async function startScratchPowerSandbox(
     refreshTokens.set(refresh, now + refreshTtlMs);
     res.json({
       access_token: access,
-      token_type: "Bearer",
       access_in: accessTtlMs / 1000,
+      token_type: "bearer",
       refresh_token: refresh,
-      refresh_in: refreshTtlMs / 1000,
+      scope: "read write",
     });
   }
 
@@ -263,61 +248,34 @@ export async function startScratchPowerSandbox(
     next();
   });
 
-  app.get("/v1/auth/me", (_req, res) => {
-    res.json({
-      data: {
-        actor: { id: "USR-SANDBOX-1", username: SANDBOX_CREDENTIALS.username, full_name: "Sandbox Merchant" },
-        role: "MERCHANT_ADMIN",
-        organisation: { org_code: SANDBOX_CREDENTIALS.org_code, name: "Sandbox Vending Ltd" },
-      },
-    });
-  });
-
   app.get("/v1/accounts", (_req, res) => {
     stats.accountLists += 1;
-    res.json({
-      data: [
-        {
-          id: SANDBOX_ACCOUNT_ID,
-          name: "Sandbox float",
-          account_type: "FLOAT",
-          currency: SANDBOX_CURRENCY,
-          balance: formatCents(balanceCents),
-          status: "ACTIVE",
-        },
-      ],
-    });
+    res.json([{ id: SANDBOX_ACCOUNT_ID, balance: `${SANDBOX_CURRENCY} ${formatCents(balanceCents)}` }]);
   });
 
   app.get("/v1/vas-products", (_req, res) => {
     stats.productLists += 1;
-    res.json({ data: SANDBOX_PRODUCTS });
+    res.json(SANDBOX_PRODUCTS);
   });
 
   app.post("/v1/purchases/validate", (req, res) => {
     stats.validates += 1;
     const check = checkPurchase(req.body, SANDBOX_ACCOUNT_ID);
     if (!check.ok) return sendError(res, check.refusal);
-    res.json({ data: transactionData(check.purchase, "VALIDATED") });
+    res.json(transactionEnvelope(check.purchase, "ON_GOING"));
   });
 
   app.post("/v1/purchases/confirm", async (req, res) => {
     const reference: unknown = req.body?.external_reference;
     if (typeof reference === "string") {
       stats.confirms.set(reference, (stats.confirms.get(reference) ?? 0) + 1);
-      if (transactions.has(reference)) {
-        stats.duplicateConfirms += 1;
-        return sendError(res, {
-          status: 409,
-          code: "DUPLICATE_REFERENCE",
-          message: "This purchase reference was already used.",
-        });
-      }
+      // Not idempotent, as documented: a second confirm is a second purchase (and retry reports the last).
+      if (transactions.has(reference)) stats.duplicateConfirms += 1;
     }
     const check = checkPurchase(req.body, SANDBOX_ACCOUNT_ID);
     if (!check.ok) {
-      // A well-formed but refused confirm still consumes its reference, as a real ledger would.
-      if (check.refusal.status !== 400 && typeof reference === "string") {
+      // A well-formed but refused confirm is a failed purchase retry can report, as a real ledger would.
+      if (check.refusal.code !== "VALIDATION_ERROR" && typeof reference === "string") {
         transactions.set(reference, {
           subscriber: String(req.body.subscriber_identifier),
           outcome: { failure: check.refusal },
@@ -328,11 +286,11 @@ export async function startScratchPowerSandbox(
     const { purchase } = check;
     const behaviour = purchase.subscriber?.confirm ?? "succeed";
     const subscriber = purchase.payload.subscriber_identifier;
-    const external = purchase.payload.external_reference;
+    const external = purchase.payload.external_reference ?? "";
 
     if (behaviour === "insufficient-funds" || purchase.totalCents > balanceCents) {
       const refusal = {
-        status: 422,
+        status: 400,
         code: "INSUFFICIENT_FUNDS",
         message: "Insufficient funds to complete this purchase.",
       };
@@ -341,7 +299,7 @@ export async function startScratchPowerSandbox(
     }
     if (behaviour === "hang-then-fail") {
       const refusal = {
-        status: 422,
+        status: 400,
         code: "TRANSACTION_FAILED",
         message: `${purchase.payload.provider_code} could not complete the purchase. You have not been charged.`,
       };
@@ -354,10 +312,15 @@ export async function startScratchPowerSandbox(
       });
     }
     balanceCents -= purchase.totalCents;
-    const sold = transactionData(purchase, "SUCCESSFUL");
+    const sold = transactionEnvelope(purchase, "SUCCESSFUL");
     transactions.set(external, { subscriber, outcome: { sold } });
+    if (behaviour === "pending") {
+      // The utility has not answered yet: PENDING now, the sale (with its token) from retry.
+      const product = { type: purchase.product.product_type, provider: purchase.payload.provider_code };
+      return res.json({ ...sold, status: "PENDING", product, metadata: {} });
+    }
     if (behaviour === "hang-then-succeed") await wait(confirmHangMs);
-    if (!res.destroyed) res.json({ data: sold });
+    if (!res.destroyed) res.json(sold);
   });
 
   app.post("/v1/purchases/retry", (req, res) => {
@@ -372,12 +335,12 @@ export async function startScratchPowerSandbox(
     }
     if ("failure" in stored.outcome) {
       return sendError(res, {
-        status: 422,
+        status: 400,
         code: "TRANSACTION_FAILED",
         message: stored.outcome.failure.message,
       });
     }
-    res.json({ data: stored.outcome.sold });
+    res.json(stored.outcome.sold);
   });
 
   app.use((_req: Request, res: Response) => {
