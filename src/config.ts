@@ -16,6 +16,16 @@ const optionalText = z
   .optional()
   .transform((v) => (v === "" ? undefined : v));
 
+function isTimeZone(zone: string | undefined): boolean {
+  if (zone === undefined) return true;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const schema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -35,6 +45,11 @@ const schema = z
     SCRATCHPOWER_PASSWORD: optionalText,
     SCRATCHPOWER_ORG_CODE: optionalText,
     SCRATCHPOWER_ACCOUNT_ID: optionalText,
+    SCRATCHPOWER_SOURCE_TAG: optionalText,
+    SCRATCHPOWER_TIME_ZONE: optionalText.refine(
+      isTimeZone,
+      "must be an IANA time zone, e.g. Africa/Gaborone",
+    ),
     POWERSHOP_URL: optionalText.pipe(z.url("must be a URL").optional()),
     POWERSHOP_USERNAME: optionalText,
     POWERSHOP_SECRET: optionalText,

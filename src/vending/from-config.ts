@@ -45,6 +45,8 @@ export async function vendorFromConfig(config: Config, logger: Logger): Promise<
               orgCode: config.SCRATCHPOWER_ORG_CODE ?? "",
             },
         ...(config.SCRATCHPOWER_ACCOUNT_ID ? { accountId: config.SCRATCHPOWER_ACCOUNT_ID } : {}),
+        ...(config.SCRATCHPOWER_SOURCE_TAG ? { sourceTag: config.SCRATCHPOWER_SOURCE_TAG } : {}),
+        ...(config.SCRATCHPOWER_TIME_ZONE ? { timeZone: config.SCRATCHPOWER_TIME_ZONE } : {}),
         locale: config.LOCALE,
         currency: config.CURRENCY,
         timeoutMs: config.VENDOR_TIMEOUT_MS,

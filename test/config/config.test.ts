@@ -15,10 +15,17 @@ describe("configuration", () => {
 
   it("names every bad variable in one startup error", () => {
     assert.throws(
-      () => loadConfig({ PORT: "http", CONFIRM_WAIT_MS: "-5", LOCALE: "english", SMS_PROVIDER: "pigeon" }),
+      () =>
+        loadConfig({
+          PORT: "http",
+          CONFIRM_WAIT_MS: "-5",
+          LOCALE: "english",
+          SMS_PROVIDER: "pigeon",
+          SCRATCHPOWER_TIME_ZONE: "Mars/Base",
+        }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
-        for (const name of ["PORT", "CONFIRM_WAIT_MS", "LOCALE", "SMS_PROVIDER"])
+        for (const name of ["PORT", "CONFIRM_WAIT_MS", "LOCALE", "SMS_PROVIDER", "SCRATCHPOWER_TIME_ZONE"])
           assert.match(error.message, new RegExp(name));
         return true;
       },
