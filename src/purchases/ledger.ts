@@ -33,6 +33,8 @@ export interface PurchaseRecord {
   sourceChannel: string;
   status: PurchaseStatus;
   history: { status: PurchaseStatus; at: string }[];
+  /** The vendor's operation id (Powershop `transactionId`, given by the quote), for disputes. */
+  vendorTransactionId?: string;
   vendorReference?: string;
   /** The vendor's raw token field, in the vendor's order. Never logged. */
   token?: string;

@@ -51,6 +51,7 @@ const recordSchema: z.ZodType<PurchaseRecord> = z.object({
   sourceChannel: z.string(),
   status: statusSchema,
   history: z.array(z.object({ status: statusSchema, at: z.string() })),
+  vendorTransactionId: z.string().optional(),
   vendorReference: z.string().optional(),
   token: z.string().optional(),
   units: z.string().optional(),
