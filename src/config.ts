@@ -53,6 +53,7 @@ const schema = z
     POWERSHOP_URL: optionalText.pipe(z.url("must be a URL").optional()),
     POWERSHOP_USERNAME: optionalText,
     POWERSHOP_SECRET: optionalText,
+    POWERSHOP_NOT_FOUND_SETTLE_MS: milliseconds(60_000),
     KEY_PREFIX: z.string().min(1).default("ussd:"),
     SMS_PROVIDER: z.enum(["log", "africastalking"]).default("log"),
     SMS_SOURCE_CHANNEL: optionalText,
@@ -173,9 +174,15 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** Powershop sells in Nigeria: its locale (phone numbers read as NG) and currency unless set. */
+function withVendorDefaults(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (env.VENDOR !== "powershop") return env;
+  return { ...env, LOCALE: env.LOCALE || "en-NG", CURRENCY: env.CURRENCY || "NGN" };
+}
+
 /** Reads the configuration; throws one ConfigError listing every bad variable by name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(withVendorDefaults(env));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join(".") || "config"}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);

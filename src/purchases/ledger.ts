@@ -33,7 +33,10 @@ export interface PurchaseRecord {
   sourceChannel: string;
   status: PurchaseStatus;
   history: { status: PurchaseStatus; at: string }[];
-  /** The vendor's operation id, its reference and the utility's reference (see Sale), for disputes. */
+  /**
+   * The vendor's operation id (ScratchPower `id`, Powershop `transactionId` from the quote), its reference and
+   * the utility's reference (see Sale), for disputes.
+   */
   vendorTransactionId?: string;
   vendorReference?: string;
   providerReference?: string;

@@ -98,6 +98,7 @@ export class PurchaseService {
       currency: quote.currency,
       ...(quote.customerName ? { customerName: quote.customerName } : {}),
       ...(quote.vendorQuoteReference ? { vendorQuoteReference: quote.vendorQuoteReference } : {}),
+      ...(quote.vendorTransactionId ? { vendorTransactionId: quote.vendorTransactionId } : {}),
       sourceChannel: order.sourceChannel,
     });
     return {

@@ -72,6 +72,7 @@ export async function vendorFromConfig(config: Config, logger: Logger): Promise<
           currency: config.CURRENCY,
           timeoutMs: config.VENDOR_TIMEOUT_MS,
           generationTimeoutMs: config.CONFIRM_TIMEOUT_MS,
+          notFoundSettleMs: config.POWERSHOP_NOT_FOUND_SETTLE_MS,
           logger,
         }),
         ...(sandbox ? { sandbox } : {}),

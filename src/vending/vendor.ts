@@ -44,6 +44,8 @@ export interface Quote {
   customerName?: string;
   /** The vendor's reference for this quote, passed back on buy and resolve (see PurchaseRequest). */
   vendorQuoteReference?: string;
+  /** A second vendor id of the quote, kept for the operator (Powershop's `transactionId`). */
+  vendorTransactionId?: string;
   amount: string;
   charge: string;
   total: string;

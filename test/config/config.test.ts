@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../src/config.js";
+import { regionOf, toE164Digits } from "../../src/phone.js";
 
 describe("configuration", () => {
   it("runs on embedded defaults with nothing set", () => {
@@ -39,6 +40,16 @@ describe("configuration", () => {
     );
     assert.throws(() => loadConfig({ SMS_PROVIDER: "africastalking" }), /AFRICASTALKING_API_KEY.*required/s);
     assert.throws(() => loadConfig({ SCRATCHPOWER_URL: "not a url" }), /SCRATCHPOWER_URL/);
+  });
+
+  it("sells in Nigeria by default with VENDOR=powershop: en-NG (080… numbers), NGN; both still settable", () => {
+    const nigeria = loadConfig({ VENDOR: "powershop" });
+    assert.deepEqual([nigeria.LOCALE, nigeria.CURRENCY], ["en-NG", "NGN"]);
+    assert.equal(toE164Digits("08031234567", regionOf(nigeria.LOCALE)), "2348031234567");
+    const chosen = loadConfig({ VENDOR: "powershop", LOCALE: "en-GH", CURRENCY: "GHS" });
+    assert.deepEqual([chosen.LOCALE, chosen.CURRENCY], ["en-GH", "GHS"]);
+    const botswana = loadConfig({ VENDOR: "scratchpower" });
+    assert.deepEqual([botswana.LOCALE, botswana.CURRENCY], ["en-BW", "BWP"]);
   });
 
   it("refuses amount limits that make no sense", () => {

@@ -169,8 +169,9 @@ export const VENDOR_FIXTURES: VendorFixture[] = [
           POWERSHOP_URL: sandbox.url,
           POWERSHOP_USERNAME: POWERSHOP_SANDBOX_CREDENTIALS.username,
           POWERSHOP_SECRET: POWERSHOP_SANDBOX_CREDENTIALS.secret,
-          LOCALE: "en-NG",
-          CURRENCY: "NGN",
+          // LOCALE en-NG and CURRENCY NGN are Powershop's defaults. Status 606s settle within the rig's
+          // resolver backoff (100 ms doubling) rather than the production minute.
+          POWERSHOP_NOT_FOUND_SETTLE_MS: "150",
           AMOUNT_MAX: "100000.00",
           ...env,
         },

@@ -98,6 +98,18 @@ for (const implementation of implementations) {
       assert.equal(await ledger.get("NOSUCHREF0"), null);
     });
 
+    it("keeps both vendor references of a quote (Powershop's referenceNumber and transactionId)", async () => {
+      await ledger.create(
+        purchase("VENDORREF1", { vendorQuoteReference: "123456", vendorTransactionId: "01cd7172-a0cc" }),
+      );
+      await ledger.claim("VENDORREF1", "session-VENDORREF1");
+      const record = await ledger.get("VENDORREF1");
+      assert.deepEqual(
+        [record?.vendorQuoteReference, record?.vendorTransactionId],
+        ["123456", "01cd7172-a0cc"],
+      );
+    });
+
     it("claims a purchase once, and never a second purchase of the same session", async () => {
       const session = `claims-${implementation.name}`;
       await ledger.create(purchase("CLAIM00001", { sessionId: session }));

@@ -1,9 +1,7 @@
-// The Powershop.ng client over real HTTP: against the built-in sandbox, and against a tiny misbehaving double.
+// The Powershop.ng client over real HTTP: against the built-in sandbox (the document's shapes, every test
+// meter's scenario), and against a golden-body double answering what the document leaves open.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createLogger } from "../../src/log.js";
 import { toCents } from "../../src/vending/cents.js";
 import { localMobileNumber, PowershopClient, type PowershopOptions } from "../../src/vending/powershop.js";
@@ -13,6 +11,11 @@ import {
   startPowershopSandbox,
 } from "../../src/vending/sandbox/powershop.js";
 import { type PurchaseRequest, VendorError } from "../../src/vending/vendor.js";
+import * as doc from "../fixtures/vendor-docs/powershop-ng-api.js";
+import { type GoldenAnswer, type GoldenServer, startGoldenServer } from "../helpers/golden-server.js";
+
+/** A status 606 counts as "nothing sold" this long after a first one (production default: 60 s). */
+const SETTLE_MS = 200;
 
 function clientFor(target: PowershopSandboxHandle | string, overrides: Partial<PowershopOptions> = {}) {
   return new PowershopClient({
@@ -20,19 +23,23 @@ function clientFor(target: PowershopSandboxHandle | string, overrides: Partial<P
     username: POWERSHOP_SANDBOX_CREDENTIALS.username,
     secret: POWERSHOP_SANDBOX_CREDENTIALS.secret,
     currency: "NGN",
+    notFoundSettleMs: SETTLE_MS,
     logger: createLogger("silent"),
     ...overrides,
   });
 }
 
+let references = 0;
+
 function electricity(meter: string, amount = "1000.00", disco = "AEDC"): PurchaseRequest {
+  references += 1;
   return {
     productType: "ELECTRICITY",
     providerCode: disco,
     subscriberId: meter,
     amount,
     beneficiaryPhone: "2348031234567",
-    externalReference: randomUUID(),
+    externalReference: `REF${String(references).padStart(7, "0")}`,
     sourceChannel: "USSD",
   };
 }
@@ -54,6 +61,14 @@ async function errorOf(action: () => Promise<unknown>): Promise<VendorError> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves as the background resolver would: asks, and asks again after the settle time while unknown. */
+async function resolvedAfterSettling(client: PowershopClient, request: PurchaseRequest) {
+  const first = await errorOf(() => client.resolve(request));
+  assert.equal(first.kind, "ambiguous", "a first 606 is never final");
+  await sleep(SETTLE_MS + 50);
+  return client.resolve(request);
+}
 
 describe("Powershop client against the sandbox", () => {
   let sandbox: PowershopSandboxHandle;
@@ -112,7 +127,7 @@ describe("Powershop client against the sandbox", () => {
       assert.equal(sandbox.stats.failedTokenRequests, 2);
     });
 
-    it("renews an expiring token before the vendor has to refuse it", async () => {
+    it("renews an expiring token (expires_in) before the vendor has to refuse it", async () => {
       const shortLived = await startPowershopSandbox({ tokenTtlSeconds: 1 });
       try {
         const fresh = clientFor(shortLived);
@@ -154,11 +169,13 @@ describe("Powershop client against the sandbox", () => {
     });
   });
 
-  describe("quote", () => {
-    it("returns the customer's name and the vendor's referenceNumber, with no charge", async () => {
+  describe("quote (meter validation)", () => {
+    it("returns the customer's name, both vendor references, and no charge", async () => {
       const quote = await client.quote(electricity("45700000001", "1500.5"));
       assert.equal(quote.customerName, "Aisha Bello");
-      assert.match(quote.vendorQuoteReference ?? "", /^PSN\d+$/);
+      assert.match(quote.vendorQuoteReference ?? "", /^[0-9a-f-]{36}$/);
+      assert.match(quote.vendorTransactionId ?? "", /^[0-9a-f-]{36}$/);
+      assert.notEqual(quote.vendorQuoteReference, quote.vendorTransactionId);
       assert.equal(quote.amount, "1500.50");
       assert.equal(quote.charge, "0.00");
       assert.equal(quote.total, "1500.50");
@@ -172,14 +189,14 @@ describe("Powershop client against the sandbox", () => {
       }
     });
 
-    it("re-asks the amount below the meter's minimum, stating the minimum in words (605)", async () => {
+    it("re-asks an amount under the meter's minimumPurchase, in words, before any quote; never raises it", async () => {
       const error = await errorOf(() => client.quote(electricity("45700001000", "999.99")));
       assert.equal(error.kind, "rejected");
       assert.equal(error.refusedInput, "amount");
       assert.equal(error.customerMessage, "The minimum purchase is NGN 1,000.00.");
-      assert.doesNotMatch(error.customerMessage, /605/);
       const enough = await client.quote(electricity("45700001000", "1000"));
-      assert.equal(enough.customerName, "Chinedu Okafor");
+      assert.equal(enough.total, "1000.00");
+      assert.equal(sandbox.stats.generations.size, 0);
     });
 
     it("re-asks the meter number the vendor does not know (606)", async () => {
@@ -211,13 +228,14 @@ describe("Powershop client against the sandbox", () => {
     });
   });
 
-  describe("buy", () => {
-    it("generates a single token with units, once", async () => {
+  describe("buy (token generation)", () => {
+    it("generates a single token, once, sending the amount as a string", async () => {
       const request = await quoted(client, electricity("45700000001", "1000"));
       const sale = await client.buy(request);
-      assert.equal(sale.token, "4570 0000 0010 0000 0001");
-      assert.equal(sale.units, "4.4 kWh");
-      assert.equal(sale.vendorReference, request.vendorQuoteReference);
+      assert.deepEqual(sale, {
+        vendorReference: request.vendorQuoteReference,
+        token: "4570 0000 0010 0000 0001",
+      });
       assert.equal(sandbox.stats.generations.get(request.vendorQuoteReference ?? ""), 1);
     });
 
@@ -234,21 +252,37 @@ describe("Powershop client against the sandbox", () => {
       assert.equal(error.customerMessage, "The service cannot sell right now, please try again later.");
     });
 
-    it("treats a network failure at generation (601) as ambiguous; status then says it failed", async () => {
+    it("treats 601 at generation as ambiguous; status resolves it as not sold only after settling", async () => {
       const request = await quoted(client, electricity("45700000611"));
-      const error = await errorOf(() => client.buy(request));
-      assert.equal(error.kind, "ambiguous");
-      assert.equal((await client.resolve(request)).status, "FAILED");
+      assert.equal((await errorOf(() => client.buy(request))).kind, "ambiguous");
+      assert.deepEqual(await resolvedAfterSettling(client, request), {
+        status: "FAILED",
+        reason: "The provider declined the request.",
+      });
+      assert.equal(sandbox.stats.generations.get(request.vendorQuoteReference ?? ""), 1);
     });
 
-    it("refuses a second generation for one reference: the sandbox counts it, the client says ambiguous", async () => {
+    it("sends a generation once even when it is refused 401, and leaves it to the status request", async () => {
+      const fresh = clientFor(sandbox);
+      const request = await quoted(fresh, electricity("45700000001"));
+      sandbox.revokeTokens();
+      assert.equal((await errorOf(() => fresh.buy(request))).kind, "ambiguous");
+      assert.equal(sandbox.stats.unauthorized, 1);
+      assert.equal(sandbox.stats.generations.size, 0, "never sent again with a new token");
+      // The status request gets a new token; nothing was generated, so it settles as not sold.
+      const resolution = await resolvedAfterSettling(fresh, request);
+      assert.equal(resolution.status, "FAILED");
+      assert.equal(sandbox.stats.generations.size, 0);
+    });
+
+    it("never sends a generation twice: a second buy's 409 is ambiguous, and status finds the first sale", async () => {
       const request = await quoted(client, electricity("45700000001"));
       const sale = await client.buy(request);
       const error = await errorOf(() => client.buy(request));
       assert.equal(error.kind, "ambiguous");
-      assert.equal(sandbox.stats.generations.get(request.vendorQuoteReference ?? ""), 2);
       assert.equal(sandbox.stats.duplicateGenerations, 1);
-      assert.deepEqual(await client.resolve(request), { status: "SUCCESSFUL", sale });
+      const resolution = await client.resolve(request);
+      assert.equal(resolution.status === "SUCCESSFUL" && resolution.sale.token, sale.token);
     });
   });
 
@@ -264,15 +298,36 @@ describe("Powershop client against the sandbox", () => {
       assert.equal(sandbox.stats.statusRequests, 1);
     });
 
-    it("resolves a hanging generation that failed as FAILED", async () => {
+    it("resolves a hanging generation that failed as not sold: two 606s, the settle time apart", async () => {
       const request = await quoted(client, electricity("0101570000033"));
       assert.equal((await errorOf(() => client.buy(request))).kind, "ambiguous");
-      const resolution = await client.resolve(request);
-      assert.equal(resolution.status, "FAILED");
-      assert.equal(resolution.status === "FAILED" && resolution.reason, "The provider declined the request.");
+      const again = await errorOf(() => client.resolve(request));
+      assert.equal(again.kind, "ambiguous", "a second 606 too soon is not final either");
+      assert.deepEqual(await resolvedAfterSettling(client, request), {
+        status: "FAILED",
+        reason: "The provider declined the request.",
+      });
+      assert.equal(sandbox.stats.statusRequests, 3);
     });
 
-    it("keeps a pending transaction ambiguous until the vendor knows", async () => {
+    it("never reads a 606 as final while this process is still sending the generation", async () => {
+      const slow = clientFor(sandbox, { generationTimeoutMs: 1000, notFoundSettleMs: 1 });
+      const request = await quoted(slow, electricity("0101570000033"));
+      const buying = errorOf(() => slow.buy(request));
+      await sleep(100);
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await errorOf(() => slow.resolve(request))).kind, "ambiguous");
+        await sleep(20);
+      }
+      assert.equal(sandbox.stats.statusRequests, 0, "not even asked while the generation is out");
+      assert.equal((await buying).kind, "ambiguous");
+      // Only 606s seen after the generation ended count.
+      assert.equal((await errorOf(() => slow.resolve(request))).kind, "ambiguous");
+      await sleep(10);
+      assert.equal((await slow.resolve(request)).status, "FAILED");
+    });
+
+    it("keeps a transaction without a token (code 00) ambiguous until the vendor has it", async () => {
       const request = await quoted(client, electricity("0101570000044"));
       assert.equal((await errorOf(() => client.buy(request))).kind, "ambiguous");
       assert.equal((await errorOf(() => client.resolve(request))).kind, "ambiguous");
@@ -282,14 +337,6 @@ describe("Powershop client against the sandbox", () => {
       assert.equal(sandbox.stats.generations.get(request.vendorQuoteReference ?? ""), 1);
     });
 
-    it("resolves a validation that was never generated as FAILED (606)", async () => {
-      const request = await quoted(client, electricity("45700000001"));
-      assert.deepEqual(await client.resolve(request), {
-        status: "FAILED",
-        reason: "The provider declined the request.",
-      });
-    });
-
     it("stays ambiguous when it has no referenceNumber to ask about", async () => {
       const error = await errorOf(() => client.resolve(electricity("45700000001")));
       assert.equal(error.kind, "ambiguous");
@@ -297,54 +344,12 @@ describe("Powershop client against the sandbox", () => {
     });
   });
 
-  describe("codes as numbers and as strings", () => {
-    async function raw(path: string, body: unknown): Promise<{ code: unknown }> {
-      const auth = await fetch(`${sandbox.url}/v1/merchant/auth/token/request`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(POWERSHOP_SANDBOX_CREDENTIALS),
-      });
-      const { data } = (await auth.json()) as { data: { token: string } };
-      const response = await fetch(`${sandbox.url}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${data.token}` },
-        body: JSON.stringify(body),
-      });
-      return (await response.json()) as { code: unknown };
-    }
-
-    it("reads the number 0 (validation, status) and the string '00' (generation) alike", async () => {
-      const request = await quoted(client, electricity("45700000001"));
-      const sale = await client.buy(request);
-      assert.equal((await client.resolve(request)).status, "SUCCESSFUL");
-      assert.ok(sale.token);
-      // What the sandbox sent for each of those calls:
-      const validation = await raw("/v1/merchant/meter/validation/request", {
-        meterNumber: "45700000001",
-        meterType: "prepaid",
-        mobileNumber: "08031234567",
-        amount: 1000,
-        merchantReference: randomUUID(),
-        disco: "aedc",
-      });
-      assert.equal(validation.code, 0);
-      const referenceNumber = (validation as { data?: { referenceNumber?: string } }).data?.referenceNumber;
-      const generation = await raw("/v1/merchant/token/generation/request", {
-        referenceNumber,
-        amount: 1000,
-      });
-      assert.equal(generation.code, "00");
-      const status = await raw("/v1/merchant/transaction/status/request", { referenceNumber, disco: "aedc" });
-      assert.equal(status.code, 0);
-    });
-  });
-
   describe("balance", () => {
-    it("reads the wallet and goes down by the amount after a sale", async () => {
+    it("reads the wallet's data.amount, which goes down by the amount after a sale", async () => {
       const before = await client.balance();
       await client.buy(await quoted(client, electricity("45700000001", "1000")));
       const after = await client.balance();
-      assert.equal(after.accountId, "PSW-SANDBOX-0001");
+      assert.equal(after.accountId, POWERSHOP_SANDBOX_CREDENTIALS.username);
       assert.equal(after.currency, "NGN");
       assert.equal((toCents(before.balance ?? "") ?? 0) - (toCents(after.balance ?? "") ?? 0), 100_000);
     });
@@ -367,83 +372,122 @@ describe("Powershop client against the sandbox", () => {
   });
 });
 
-type Reply = { status: number; body: string };
-
-describe("Powershop client against a misbehaving vendor", () => {
-  let server: Server;
-  let url: string;
-  const replies = new Map<string, Reply>();
+describe("Powershop client on answers the document leaves open", () => {
+  let vendor: GoldenServer;
+  const replies = new Map<string, GoldenAnswer>();
   const request = { ...electricity("45700000001"), vendorQuoteReference: "PSN1" };
+  const generation = "/v1/merchant/token/generation/request";
+  const validation = "/v1/merchant/meter/validation/request";
+  const status = "/v1/merchant/transaction/status/request";
+  const tokenPath = "/v1/merchant/auth/token/request";
 
   before(async () => {
-    server = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        // The vendor's own example style: a bare `00` is not JSON, so a real body carries "00" or 0.
-        const token = { code: "00", message: "ok", data: { token: "t", expires_in: "3600" } };
-        const fixed: Record<string, Reply> = {
-          "/v1/merchant/auth/token/request": { status: 200, body: JSON.stringify(token) },
-        };
-        const reply = replies.get(req.url ?? "") ?? fixed[req.url ?? ""] ?? { status: 404, body: "" };
-        res.writeHead(reply.status, { "content-type": "application/json" }).end(reply.body);
-      });
+    vendor = await startGoldenServer((call) => {
+      const reply = replies.get(call.path);
+      if (reply) return reply;
+      return call.path === tokenPath ? { body: doc.TOKEN_RESPONSE } : undefined;
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await vendor.close();
   });
 
   beforeEach(() => replies.clear());
 
-  const generation = "/v1/merchant/token/generation/request";
-  const validation = "/v1/merchant/meter/validation/request";
-  const status = "/v1/merchant/transaction/status/request";
+  const envelope = (fields: Record<string, unknown>) => ({ body: JSON.stringify(fields) });
 
-  it("reads codes written '0', '00', 0 and ' 600 '", async () => {
-    for (const code of ["0", "00", 0]) {
+  it("reads codes written 00, '0', '00', 0 and ' 600 '", async () => {
+    for (const code of ["00", '"0"', '"00"', "0"]) {
       replies.set(validation, {
-        status: 200,
-        body: JSON.stringify({ code, data: { referenceNumber: 12345, customerName: "A B", amount: "1000" } }),
+        body: `{"status": "Success", "code": ${code}, "data": {"referenceNumber": 12345, "customerName": "A B"}}`,
       });
-      const quote = await clientFor(url).quote(request);
-      assert.equal(quote.vendorQuoteReference, "12345", `code ${JSON.stringify(code)}`);
+      const quote = await clientFor(vendor.url).quote(request);
+      assert.equal(quote.vendorQuoteReference, "12345", `code ${code}`);
     }
-    replies.set(generation, { status: 200, body: JSON.stringify({ code: " 600 ", message: "no float" }) });
-    assert.equal((await errorOf(() => clientFor(url).buy(request))).kind, "rejected");
+    replies.set(generation, envelope({ status: "Failed", description: "no float", code: " 600 " }));
+    assert.equal((await errorOf(() => clientFor(vendor.url).buy(request))).kind, "rejected");
   });
 
-  it("treats a 5xx, an unreadable body or an unreadable success as ambiguous on generation", async () => {
+  it("acts on no answer whose status contradicts its code", async () => {
+    replies.set(validation, envelope({ status: "Failed", code: 0, data: { referenceNumber: "1" } }));
+    assert.equal((await errorOf(() => clientFor(vendor.url).quote(request))).kind, "unavailable");
+    replies.set(generation, envelope({ status: "Success", code: 600 }));
+    assert.equal((await errorOf(() => clientFor(vendor.url).buy(request))).kind, "ambiguous");
+    replies.set(generation, envelope({ status: "Failed", code: 0, data: { token: "1234" } }));
+    assert.equal((await errorOf(() => clientFor(vendor.url).buy(request))).kind, "ambiguous");
+    replies.set(status, envelope({ status: "Pending", code: 0, data: { token: "1234" } }));
+    assert.equal((await errorOf(() => clientFor(vendor.url).resolve(request))).kind, "ambiguous");
+  });
+
+  it("treats a 5xx, an unreadable or truncated body, or a success without a token as ambiguous on generation", async () => {
+    const truncated = doc.GENERATION_RESPONSE.slice(0, doc.GENERATION_RESPONSE.indexOf('"token"') + 12);
     for (const reply of [
-      { status: 502, body: JSON.stringify({ code: 0 }) },
-      { status: 200, body: "<html>gateway</html>" },
-      { status: 200, body: JSON.stringify({ code: "00", data: { units: "1 kWh" } }) },
-      { status: 200, body: JSON.stringify({ code: "abc" }) },
+      { status: 502, body: doc.GENERATION_RESPONSE },
+      { body: "<html>gateway</html>" },
+      { body: truncated },
+      envelope({ status: "Success", code: "00", data: { referenceNumber: "PSN1" } }),
+      envelope({ code: "abc" }),
     ]) {
       replies.set(generation, reply);
-      const error = await errorOf(() => clientFor(url).buy(request));
+      const error = await errorOf(() => clientFor(vendor.url).buy(request));
       assert.equal(error.kind, "ambiguous", reply.body);
     }
   });
 
-  it("treats a validation it cannot read as unavailable", async () => {
-    replies.set(validation, { status: 200, body: JSON.stringify({ code: 0, data: {} }) });
-    assert.equal((await errorOf(() => clientFor(url).quote(request))).kind, "unavailable");
-    replies.set(validation, { status: 500, body: "" });
-    assert.equal((await errorOf(() => clientFor(url).quote(request))).kind, "unavailable");
+  it("refuses a generation definitely only for 600, 605 and 606", async () => {
+    for (const [code, message] of [
+      [600, "The service cannot sell right now, please try again later."],
+      [605, "The amount is below the minimum purchase, please enter more."],
+      [606, "The provider declined the request."],
+    ] as const) {
+      replies.set(generation, envelope({ status: "Failed", description: "x", code }));
+      const error = await errorOf(() => clientFor(vendor.url).buy(request));
+      assert.deepEqual([error.kind, error.customerMessage], ["rejected", message], String(code));
+    }
+    replies.set(generation, envelope({ status: "Failed", description: "network", code: 601 }));
+    assert.equal((await errorOf(() => clientFor(vendor.url).buy(request))).kind, "ambiguous");
   });
 
-  it("keeps asking when the status is successful without a token, or unknown", async () => {
+  it("treats a validation it cannot read as unavailable", async () => {
+    replies.set(validation, envelope({ status: "Success", code: 0, data: {} }));
+    assert.equal((await errorOf(() => clientFor(vendor.url).quote(request))).kind, "unavailable");
+    replies.set(validation, { status: 500, body: "" });
+    assert.equal((await errorOf(() => clientFor(vendor.url).quote(request))).kind, "unavailable");
+  });
+
+  it("keeps asking while the status has no token, or a code other than 00 and 606", async () => {
     for (const body of [
-      { code: 0, data: { status: "SUCCESSFUL" } },
-      { code: 0, data: { status: "PROCESSING" } },
-      { code: "601", message: "network" },
+      envelope({ status: "Success", code: 0, data: { referenceNumber: "PSN1", amount: "1000" } }),
+      envelope({ status: "Success", code: 0, data: { token: "" } }),
+      envelope({ status: "Success", code: 0 }),
+      envelope({ status: "Failed", code: 601 }),
+      envelope({ status: "Failed", code: 600 }),
     ]) {
-      replies.set(status, { status: 200, body: JSON.stringify(body) });
-      assert.equal((await errorOf(() => clientFor(url).resolve(request))).kind, "ambiguous");
+      replies.set(status, body);
+      assert.equal(
+        (await errorOf(() => clientFor(vendor.url).resolve(request))).kind,
+        "ambiguous",
+        body.body,
+      );
+    }
+  });
+
+  it("refuses a token answer without access_token, or one that is not a Bearer token", async () => {
+    const client = (answer: GoldenAnswer) => {
+      replies.set(tokenPath, answer);
+      return clientFor(vendor.url);
+    };
+    for (const answer of [
+      // The shape this client once invented: the document's is top-level.
+      envelope({ code: "00", data: { token: "t", expires_in: 3600 } }),
+      envelope({ access_token: "t", token_type: "MAC", expires_in: 3600 }),
+      envelope({ access_token: "t", token_type: "Bearer" }),
+      { status: 401, body: "" },
+    ]) {
+      const error = await errorOf(() => client(answer).quote(request));
+      assert.equal(error.kind, "unavailable", answer.body);
+      assert.doesNotMatch(error.customerMessage, /token|401|[{}]/, answer.body);
     }
   });
 });

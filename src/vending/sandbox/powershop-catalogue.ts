@@ -7,8 +7,6 @@ export const POWERSHOP_SANDBOX_CREDENTIALS = {
   secret: "sandbox-secret",
 } as const;
 
-export const POWERSHOP_SANDBOX_WALLET_ID = "PSW-SANDBOX-0001";
-
 /** The discos Powershop names on the wire. */
 export const POWERSHOP_DISCOS = ["aedc", "jed", "kedco"] as const;
 export type PowershopDisco = (typeof POWERSHOP_DISCOS)[number];
@@ -27,11 +25,13 @@ export type GenerationBehaviour =
   | "hang-then-succeed"
   /** Holds the response although generation failed; status answers 606. */
   | "hang-then-fail"
-  /** Holds the response; status says PENDING until the hang is over, then returns the token. */
+  /** Holds the response; status answers code 0 without a token until the hang is over, then the token. */
   | "pending-then-succeed";
 
 export interface SandboxMeter {
   customerName: string;
+  /** The document's example sends `""`; absent means the same. */
+  customerAddress?: string;
   /** Kobo; DEFAULT_MINIMUM_CENTS when absent. */
   minimumCents?: number;
   /** Set when the validation itself must answer 601. */
@@ -41,21 +41,26 @@ export interface SandboxMeter {
 }
 
 /**
- * Test meters, valid in every disco. Any other 11–13 digit meter answers 606 "not found".
+ * Test meters (prepaid), valid in every disco. Any other meter answers 606 "not found".
  *
  * | meter           | behaviour                                                                      |
  * |-----------------|--------------------------------------------------------------------------------|
  * | `45700000001`   | "Aisha Bello", single token                                                    |
- * | `45700001000`   | "Chinedu Okafor", minimum purchase NGN 1,000.00: less answers 605              |
+ * | `45700001000`   | "Chinedu Okafor", minimumPurchase NGN 1,000.00; a generation for less: 605     |
  * | `45700000600`   | "Ngozi Eze", generation answers 600 insufficient funds                         |
  * | `45700000601`   | validation answers 601 (disco network down)                                    |
  * | `45700000611`   | "Tunde Bakare", generation answers 601; status then 606                        |
  * | `0101570000022` | "Emeka Obi", generation hangs but succeeded; status returns the token          |
  * | `0101570000033` | "Halima Musa", generation hangs and failed; status answers 606                 |
- * | `0101570000044` | "Ifeoma Nwosu", generation hangs; status PENDING until the hang ends, then token |
+ * | `0101570000044` | "Ifeoma Nwosu", generation hangs; status has no token until the hang ends       |
  */
 export const SANDBOX_METERS: Readonly<Record<string, SandboxMeter>> = {
-  "45700000001": { customerName: "Aisha Bello", generation: "succeed", token: "4570 0000 0010 0000 0001" },
+  "45700000001": {
+    customerName: "Aisha Bello",
+    customerAddress: "12 Ahmadu Bello Way, Kano",
+    generation: "succeed",
+    token: "4570 0000 0010 0000 0001",
+  },
   "45700001000": {
     customerName: "Chinedu Okafor",
     minimumCents: 100_000,
@@ -77,9 +82,3 @@ export const SANDBOX_METERS: Readonly<Record<string, SandboxMeter>> = {
     token: "0101 5700 0004 4000 0044",
   },
 };
-
-/** Units at the sandbox tariff, NGN 225.00 per kWh, in tenths of a kWh: NGN 1,000.00 → "4.4 kWh". */
-export function sandboxUnits(amountCents: number): string {
-  const tenths = Math.floor((amountCents * 10) / 22_500);
-  return `${Math.floor(tenths / 10)}.${tenths % 10} kWh`;
-}

@@ -1,49 +1,44 @@
 /*
- * Built-in Powershop.ng sandbox (Nigeria, NGN): serves the merchant API of SPEC section 2 on loopback so the
- * real client (src/vending/powershop.ts) runs in tests and demos. Powershop documents paths, request fields
- * and codes only; the envelopes below are this project's design.
- *
- * Every answer is `{ code, message, data? }`. Business outcomes come with HTTP 200 and their code:
- *   0 ok, 600 insufficient funds, 601 failed (network), 605 below minimum purchase, 606 not found.
- * Powershop's examples show `"code": 00`, which is not JSON, so a client must read a code given as a number
- * or a string: this sandbox sends both on purpose (noted per answer below as 0 / "00").
- * Codes the vendor does not document are this sandbox's, equal to the HTTP status: 400 malformed request
- * (code 400), 401 unknown credentials (code 401) or token (code "401"), 409 token already generated for
- * this referenceNumber (code "409"), 404 unknown route.
+ * Built-in Powershop.ng sandbox (Nigeria, NGN), built from the vendor's document
+ * ../shared/vendor-docs/powershop-ng-api.txt ("API Documentation — Integrate with our electricity vending
+ * services"): it serves the merchant API on loopback so the real client (src/vending/powershop.ts) runs in
+ * tests and demos. Every success body has exactly the keys and value types of the document's example for
+ * that call (test/vending/powershop-sandbox.test.ts compares them), and is written as the document prints
+ * it: `"code": 00` (a bare 00, not JSON) and, in the status answer, an unquoted `transactionDate`.
  *
  * POST /v1/merchant/auth/token/request  { username, secret }
- *   200 { code: "00", message: "Successful", data: { token, expires_in: seconds } }
- * Every other route needs `Authorization: Bearer <token>`; missing, unknown, expired → 401.
+ *   200 { access_token, token_type: "Bearer", expires_in: seconds }
+ * Every other route needs `Authorization: Bearer <access_token>`.
  * POST /v1/merchant/meter/validation/request
- *   { meterNumber: "45700000001" (11-13 digits), meterType: "prepaid", mobileNumber: "08031234567" (local) or
- *     "+26771436390" (foreign), amount: 1500.5 (naira; a decimal string is accepted too),
- *     merchantReference: ours (1-64 characters), disco: "aedc" | "jed" | "kedco" }
- *   ok:  { code: 0, message: "Successful", data: { referenceNumber: "PSN…", customerName, meterNumber, disco,
- *          amount: 1500.5, minimumPurchase: 100 } }                  (a new referenceNumber per validation)
- *   605: { code: "605", message: "Amount is below the minimum purchase.", data: { minimumPurchase: 1000 } }
- *   606: { code: 606, message: "Meter not found." }
- *   601: { code: "601", message: "Failed: the disco could not be reached." }
- * POST /v1/merchant/token/generation/request  { referenceNumber, amount } (amount must equal the validation's)
- *   ok:  { code: "00", message: "Successful", data: { referenceNumber, token: "4570 0000 …", units: "4.4 kWh",
- *          amount, meterNumber, disco } }
- *   600: { code: 600, message: "Insufficient wallet balance." }
- *   601: { code: "601", message: "Failed: the disco network is unavailable." }
- *   606: { code: 606, message: "Reference not found." } (never validated)
- *   409: { code: "409", message: "A token was already generated for this reference." } (counted, nothing sold)
+ *   { meterNumber: string, meterType: "prepaid" | "postpaid", mobileNumber: string, amount: number,
+ *     merchantReference: alphanumeric, disco: "aedc" | "jed" | "kedco" }
+ *   { status: "Success", description: "Successful meter verification", code: 00, data: { transactionId,
+ *     referenceNumber, meterNumber, meterType, minimumPurchase: number, discoType, customerName,
+ *     customerAddress, mobileNumber } }   (a new referenceNumber and transactionId per validation; an
+ *     amount below minimumPurchase still validates, as the document says, and its generation answers 605)
+ * POST /v1/merchant/token/generation/request  { referenceNumber: string, amount: string }
+ *   { status: "Success", description: "Successfully token generation", code: 00, data: { referenceNumber,
+ *     amount: number, token, transactionDate: "2018-11-24 16:53:19.045", meterNumber, merchantReference } }
  *   A hanging generation records its outcome first, then holds the response `generationHangMs`.
- * POST /v1/merchant/transaction/status/request  { referenceNumber, disco }
- *   successful: { code: 0, message: "Successful", data: { referenceNumber, status: "SUCCESSFUL", token, units,
- *                 amount, meterNumber, disco } }
- *   pending:    { code: 0, message: "Transaction pending.", data: { referenceNumber, status: "PENDING" } }
- *   failed:     { code: "606", message: "Transaction failed: no token was generated." }
- *   unknown:    { code: 606, message: "Transaction not found." } (no generation for it, or another disco)
+ * POST /v1/merchant/transaction/status/request  { referenceNumber: string, disco }
+ *   { status: "Success", description: "Successful Transaction retrieval", code: 00, data: { referenceNumber,
+ *     merchantReference, meterNumber, token, transactionDate: 2020-02-10T10:10:10.000, amount: "7000" } }
+ *   (while the vendor is still generating: the same without `token`)
  * GET /v1/merchant/wallet-balance/request
- *   200 { code: "0", message: "Successful", data: { walletId, balance: 9998500.5 (number), currency: "NGN" } }
+ *   { status: "Success", description: "Merchant Wallet Balance", code: 00, data: { amount: "7090.3" } }
+ *
+ * Refusals use the document's "API Status Codes" and its descriptions, in the same envelope with status
+ * "Failed" and no `data` (the document prints no refusal body): 600 insufficient funds (generation), 601
+ * failed (validation or generation), 605 below the minimum purchase (generation), 606 not found (unknown
+ * meter, unknown referenceNumber, and status for a generation that failed or never happened).
+ * What the document does not describe at all gets an HTTP error with a plain-text reason and no JSON shape:
+ * 400 malformed request (wrong field or type), 401 bad credentials or token, 404 unknown route, and 409 a
+ * second generation for one referenceNumber (counted, nothing sold).
  *
  * Test meters: powershop-catalogue.ts.
  */
 
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
 import { formatCents, toCents } from "../cents.js";
@@ -52,20 +47,18 @@ import {
   DEFAULT_MINIMUM_CENTS,
   POWERSHOP_DISCOS,
   POWERSHOP_SANDBOX_CREDENTIALS,
-  POWERSHOP_SANDBOX_WALLET_ID,
   SANDBOX_METERS,
   type SandboxMeter,
-  sandboxUnits,
 } from "./powershop-catalogue.js";
 
-export { POWERSHOP_SANDBOX_CREDENTIALS, POWERSHOP_SANDBOX_WALLET_ID } from "./powershop-catalogue.js";
+export { POWERSHOP_SANDBOX_CREDENTIALS } from "./powershop-catalogue.js";
 
 const OPENING_BALANCE_CENTS = 1_000_000_000; // NGN 10,000,000.00: enough for load tests
 
 export interface PowershopSandboxOptions {
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Lifetime of a token, `expires_in` (default 3600). Fractions are allowed. */
+  /** Lifetime of a token, `expires_in` (default 40000, the document's example). Fractions are allowed. */
   tokenTtlSeconds?: number;
   /** How long the hanging-generation test meters hold their response (default 60000). */
   generationHangMs?: number;
@@ -100,19 +93,34 @@ export interface PowershopSandboxHandle {
   close(): Promise<void>;
 }
 
-type Code = number | string;
-
 interface Validation {
+  transactionId: string;
   meterNumber: string;
   meter: SandboxMeter;
   disco: string;
-  amountCents: number;
+  merchantReference: string;
+  minimumCents: number;
 }
 
 /** What the status request reports for a referenceNumber whose token generation was accepted. */
 type Transaction =
-  | { outcome: "sold"; token: string; units: string; validation: Validation; availableAt: number }
+  | {
+      outcome: "sold";
+      token: string;
+      amountCents: number;
+      transactionDate: string;
+      validation: Validation;
+      availableAt: number;
+    }
   | { outcome: "failed"; validation: Validation };
+
+/** The document's "API Status Codes", with its descriptions. */
+const REFUSALS = {
+  600: "Insufficient Funds in merchant account",
+  601: "Failed transaction (mostly network error)",
+  605: "Vending amount lower than the minimum purchase for a meter number in question",
+  606: "Transaction not found",
+} as const;
 
 function emptyStats(): PowershopSandboxStats {
   return {
@@ -127,54 +135,82 @@ function emptyStats(): PowershopSandboxStats {
   };
 }
 
-function reply(res: Response, code: Code, message: string, data?: unknown, httpStatus = 200): void {
-  if (res.headersSent || res.destroyed) return;
-  res.status(httpStatus).json({ code, message, ...(data === undefined ? {} : { data }) });
+/**
+ * A success envelope written as the document prints it: `"code": 00`, and `bareDate` (the status answer's
+ * `transactionDate`) unquoted.
+ */
+function success(res: Response, description: string, data: Record<string, unknown>, bareDate?: string): void {
+  let dataText = JSON.stringify(data);
+  if (bareDate)
+    dataText = dataText.replace(
+      `"transactionDate":${JSON.stringify(bareDate)}`,
+      `"transactionDate":${bareDate}`,
+    );
+  send(
+    res,
+    200,
+    `{"status":"Success","description":${JSON.stringify(description)},"code":00,"data":${dataText}}`,
+  );
 }
 
-const amountSchema = z.union([
-  z.number().positive(),
-  z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, "must be a decimal amount"),
-]);
+function refuse(res: Response, code: keyof typeof REFUSALS, description: string = REFUSALS[code]): void {
+  send(res, 200, JSON.stringify({ status: "Failed", description, code }));
+}
+
+/** An HTTP error the document does not describe: a plain-text reason, no JSON shape of our own. */
+function httpError(res: Response, status: number, reason: string): void {
+  if (res.headersSent || res.destroyed) return;
+  res.status(status).type("text/plain").send(reason);
+}
+
+function send(res: Response, status: number, text: string): void {
+  if (res.headersSent || res.destroyed) return;
+  res.status(status).type("application/json").send(text);
+}
 
 const validationSchema = z.object({
-  meterNumber: z.string().regex(/^\d{11,13}$/, "must be 11 to 13 digits"),
-  meterType: z.literal("prepaid", "only prepaid meters are supported"),
-  mobileNumber: z.string().regex(/^(0[789][01]\d{8}|\+[1-9]\d{7,14})$/, "must be 080… or +<country>…"),
-  amount: amountSchema,
-  merchantReference: z.string().min(1).max(64),
+  meterNumber: z.string().regex(/^\d{6,16}$/, "must be the meter's digits"),
+  meterType: z.enum(["prepaid", "postpaid"]),
+  mobileNumber: z.string().regex(/^(0\d{10,11}|\+[1-9]\d{7,14})$/, "must be 080… or +<country>…"),
+  /** "Double - Compulsory": a JSON number. */
+  amount: z.number().positive(),
+  merchantReference: z.string().regex(/^[A-Za-z0-9]{1,64}$/, "must be alphanumeric"),
   disco: z.enum(POWERSHOP_DISCOS),
 });
 
-const generationSchema = z.object({ referenceNumber: z.string().min(1), amount: amountSchema });
+/** "String - Compulsory": the amount as a string of naira. */
+const generationSchema = z.object({
+  referenceNumber: z.string().min(1),
+  amount: z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'must be a string of naira such as "5000"'),
+});
 const statusSchema = z.object({ referenceNumber: z.string().min(1), disco: z.enum(POWERSHOP_DISCOS) });
 const credentialsSchema = z.object({ username: z.string(), secret: z.string() });
 
 function malformed(res: Response, error: z.ZodError): void {
   const issue = error.issues[0];
   const field = issue?.path.join(".") || "body";
-  reply(res, 400, `Invalid ${field}: ${issue?.message ?? "malformed"}`, undefined, 400);
+  httpError(res, 400, `Invalid ${field}: ${issue?.message ?? "malformed"}`);
 }
 
-/** Naira as the vendor writes them: a JSON number. */
+/** Naira as the document's answers write them: 5000, 1500.5. */
 const naira = (cents: number) => Number(formatCents(cents));
 
-let referenceCounter = 0;
-
-function newReferenceNumber(): string {
-  referenceCounter += 1;
-  return `PSN${Date.now()}${String(referenceCounter).padStart(6, "0")}`;
+/** `2018-11-24 16:53:19.045`, the generation example's format (the status example's is ISO without zone). */
+function vendorDate(at: Date): string {
+  return at.toISOString().replace("T", " ").replace("Z", "");
 }
+
+let tokenCounter = 0;
 
 export async function startPowershopSandbox(
   options: PowershopSandboxOptions = {},
 ): Promise<PowershopSandboxHandle> {
-  const tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
+  const tokenTtlSeconds = options.tokenTtlSeconds ?? 40_000;
   const generationHangMs = options.generationHangMs ?? 60_000;
   let latencyMs = options.latencyMs ?? 0;
   const stats = emptyStats();
   let balanceCents = OPENING_BALANCE_CENTS;
-  const tokens = new Map<string, number>(); // token → expiry (epoch ms)
+  const tokens = new Map<string, number>(); // access_token → expiry (epoch ms)
   const validations = new Map<string, Validation>(); // referenceNumber →
   const transactions = new Map<string, Transaction>(); // referenceNumber →
 
@@ -207,11 +243,16 @@ export async function startPowershopSandbox(
       parsed.data.secret === POWERSHOP_SANDBOX_CREDENTIALS.secret;
     if (!valid) {
       stats.failedTokenRequests += 1;
-      return reply(res, 401, "Invalid username or secret.", undefined, 401);
+      return httpError(res, 401, "Invalid username or secret.");
     }
-    const token = randomBytes(24).toString("base64url");
+    tokenCounter += 1;
+    const token = `${randomUUID().replaceAll("-", "")}.${tokenCounter}`;
     tokens.set(token, Date.now() + tokenTtlSeconds * 1000);
-    reply(res, "00", "Successful", { token, expires_in: tokenTtlSeconds });
+    send(
+      res,
+      200,
+      JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: tokenTtlSeconds }),
+    );
   });
 
   app.use("/v1/merchant", (req, res, next) => {
@@ -220,7 +261,8 @@ export async function startPowershopSandbox(
     const expiry = tokens.get(token);
     if (expiry === undefined || expiry <= Date.now()) {
       stats.unauthorized += 1;
-      return reply(res, "401", "Token is invalid or expired.", undefined, 401);
+      res.set("www-authenticate", "Bearer");
+      return httpError(res, 401, "Token is invalid or expired.");
     }
     next();
   });
@@ -229,26 +271,32 @@ export async function startPowershopSandbox(
     stats.validations += 1;
     const parsed = validationSchema.safeParse(req.body);
     if (!parsed.success) return malformed(res, parsed.error);
-    const { meterNumber, disco } = parsed.data;
-    const amountCents = toCents(parsed.data.amount) ?? 0;
+    const { meterNumber, meterType, mobileNumber, merchantReference, disco } = parsed.data;
     const meter = SANDBOX_METERS[meterNumber];
-    if (!meter) return reply(res, 606, "Meter not found.");
-    if (meter.validationFails) return reply(res, "601", "Failed: the disco could not be reached.");
+    // Every test meter is prepaid.
+    if (!meter || meterType !== "prepaid") return refuse(res, 606, "Meter not found");
+    if (meter.validationFails) return refuse(res, 601);
     const minimumCents = meter.minimumCents ?? DEFAULT_MINIMUM_CENTS;
-    if (amountCents < minimumCents) {
-      return reply(res, "605", "Amount is below the minimum purchase.", {
-        minimumPurchase: naira(minimumCents),
-      });
-    }
-    const referenceNumber = newReferenceNumber();
-    validations.set(referenceNumber, { meterNumber, meter, disco, amountCents });
-    reply(res, 0, "Successful", {
-      referenceNumber,
-      customerName: meter.customerName,
+    const referenceNumber = randomUUID();
+    const transactionId = randomUUID();
+    validations.set(referenceNumber, {
+      transactionId,
       meterNumber,
+      meter,
       disco,
-      amount: naira(amountCents),
+      merchantReference,
+      minimumCents,
+    });
+    success(res, "Successful meter verification", {
+      transactionId,
+      referenceNumber,
+      meterNumber,
+      meterType,
       minimumPurchase: naira(minimumCents),
+      discoType: disco,
+      customerName: meter.customerName,
+      customerAddress: meter.customerAddress ?? "",
+      mobileNumber,
     });
   });
 
@@ -259,39 +307,46 @@ export async function startPowershopSandbox(
     stats.generations.set(referenceNumber, (stats.generations.get(referenceNumber) ?? 0) + 1);
     if (transactions.has(referenceNumber)) {
       stats.duplicateGenerations += 1;
-      return reply(res, "409", "A token was already generated for this reference.", undefined, 409);
+      return httpError(res, 409, "A token was already generated for this referenceNumber.");
     }
     const validation = validations.get(referenceNumber);
-    if (!validation) return reply(res, 606, "Reference not found.");
-    if (toCents(parsed.data.amount) !== validation.amountCents) {
-      return reply(res, 400, "Amount does not match the validation.", undefined, 400);
-    }
-    const { meter } = validation;
-    const behaviour = meter.generation;
-    if (behaviour === "insufficient-funds" || validation.amountCents > balanceCents) {
+    if (!validation) return refuse(res, 606);
+    // The document lets a merchant raise the amount after validation; it must reach the meter's minimum.
+    const amountCents = toCents(parsed.data.amount) ?? 0;
+    if (amountCents < validation.minimumCents) return refuse(res, 605);
+    const behaviour = validation.meter.generation;
+    if (behaviour === "insufficient-funds" || amountCents > balanceCents) {
       transactions.set(referenceNumber, { outcome: "failed", validation });
-      return reply(res, 600, "Insufficient wallet balance.");
+      return refuse(res, 600);
     }
     if (behaviour === "network-failure") {
       transactions.set(referenceNumber, { outcome: "failed", validation });
-      return reply(res, "601", "Failed: the disco network is unavailable.");
+      return refuse(res, 601);
     }
     if (behaviour === "hang-then-fail") {
       transactions.set(referenceNumber, { outcome: "failed", validation });
       await wait(generationHangMs);
-      return reply(res, "601", "Failed: the disco network is unavailable.");
+      return refuse(res, 601);
     }
-    balanceCents -= validation.amountCents;
+    balanceCents -= amountCents;
     const sold: Transaction = {
       outcome: "sold",
-      token: meter.token ?? sandboxToken(validation.meterNumber),
-      units: sandboxUnits(validation.amountCents),
+      token: validation.meter.token ?? sandboxToken(validation.meterNumber),
+      amountCents,
+      transactionDate: vendorDate(new Date()),
       validation,
       availableAt: Date.now() + (behaviour === "pending-then-succeed" ? generationHangMs : 0),
     };
     transactions.set(referenceNumber, sold);
     if (behaviour !== "succeed") await wait(generationHangMs);
-    reply(res, "00", "Successful", soldData(referenceNumber, sold));
+    success(res, "Successfully token generation", {
+      referenceNumber,
+      amount: naira(amountCents),
+      token: sold.token,
+      transactionDate: sold.transactionDate,
+      meterNumber: validation.meterNumber,
+      merchantReference: validation.merchantReference,
+    });
   });
 
   app.post("/v1/merchant/transaction/status/request", (req, res) => {
@@ -300,36 +355,41 @@ export async function startPowershopSandbox(
     if (!parsed.success) return malformed(res, parsed.error);
     const { referenceNumber, disco } = parsed.data;
     const transaction = transactions.get(referenceNumber);
-    if (!transaction || transaction.validation.disco !== disco) {
-      return reply(res, 606, "Transaction not found.");
+    if (!transaction || transaction.validation.disco !== disco || transaction.outcome === "failed") {
+      return refuse(res, 606);
     }
-    if (transaction.outcome === "failed") {
-      return reply(res, "606", "Transaction failed: no token was generated.");
-    }
-    if (Date.now() < transaction.availableAt) {
-      return reply(res, 0, "Transaction pending.", { referenceNumber, status: "PENDING" });
-    }
-    reply(res, 0, "Successful", { ...soldData(referenceNumber, transaction), status: "SUCCESSFUL" });
+    const { validation } = transaction;
+    // The status example's date style: ISO without a zone, unquoted.
+    const transactionDate = transaction.transactionDate.replace(" ", "T");
+    const ready = Date.now() >= transaction.availableAt;
+    success(
+      res,
+      "Successful Transaction retrieval",
+      {
+        referenceNumber,
+        merchantReference: validation.merchantReference,
+        meterNumber: validation.meterNumber,
+        ...(ready ? { token: transaction.token } : {}),
+        transactionDate,
+        amount: String(naira(transaction.amountCents)),
+      },
+      transactionDate,
+    );
   });
 
   app.get("/v1/merchant/wallet-balance/request", (_req, res) => {
     stats.balanceRequests += 1;
-    reply(res, "0", "Successful", {
-      walletId: POWERSHOP_SANDBOX_WALLET_ID,
-      balance: naira(balanceCents),
-      currency: "NGN",
-    });
+    success(res, "Merchant Wallet Balance", { amount: String(naira(balanceCents)) });
   });
 
-  app.use((_req: Request, res: Response) => reply(res, 404, "No such route.", undefined, 404));
+  app.use((_req: Request, res: Response) => httpError(res, 404, "No such route."));
 
-  // Express error handler (four arguments): malformed JSON and anything unexpected become JSON answers.
+  // Express error handler (four arguments): malformed JSON and anything unexpected become plain answers.
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status;
-    if (status === 400 || status === 413) {
-      return reply(res, status, "The request body is not valid JSON.", undefined, status);
-    }
-    reply(res, 500, "Internal error.", undefined, 500);
+    if (status === 400 || status === 413)
+      return httpError(res, status, "The request body is not valid JSON.");
+    httpError(res, 500, "Internal error.");
   });
 
   const server = await listenOnLoopback(app, options.port, () => {
@@ -353,20 +413,11 @@ export async function startPowershopSandbox(
   };
 }
 
-function soldData(referenceNumber: string, sold: Extract<Transaction, { outcome: "sold" }>) {
-  const { validation } = sold;
-  return {
-    referenceNumber,
-    token: sold.token,
-    units: sold.units,
-    amount: naira(validation.amountCents),
-    meterNumber: validation.meterNumber,
-    disco: validation.disco,
-  };
-}
+let generatedTokens = 0;
 
-/** A 20-digit token for a meter without a fixed one, grouped in fours like the vendor's. */
+/** A 20-digit token for a meter without a fixed one, grouped in fours like the document's example. */
 function sandboxToken(meterNumber: string): string {
-  const digits = `${meterNumber}${String(referenceCounter).padStart(9, "0")}`.slice(-20).padStart(20, "0");
+  generatedTokens += 1;
+  const digits = `${meterNumber}${String(generatedTokens).padStart(9, "0")}`.slice(-20).padStart(20, "0");
   return digits.replace(/(\d{4})(?=\d)/g, "$1 ");
 }
