@@ -8,7 +8,7 @@
 
 import type { z } from "zod";
 import type { Logger } from "../log.js";
-import { type AuthorisedResult, ScratchPowerTokenManager } from "./auth.js";
+import { scratchPowerTokens } from "./auth.js";
 import { formatCents, toCents } from "./cents.js";
 import { customerMessage, type VendorFailureCause, vendorReasonForCustomer } from "./messages.js";
 import { hasResponseCode, validateSuccessSchema, wireDate } from "./scratchpower-current-wire.js";
@@ -21,6 +21,7 @@ import {
   readSale,
 } from "./scratchpower-wire.js";
 import { sharedLookup } from "./shared-lookup.js";
+import type { AuthorisedResult, TokenCache } from "./token-cache.js";
 import {
   type AccountBalance,
   type Product,
@@ -67,7 +68,7 @@ type TopupOutcome =
   | { type: "no-session"; error: VendorError };
 
 export class ScratchPowerCurrentClient implements VendingClient {
-  private readonly tokens: ScratchPowerTokenManager;
+  private readonly tokens: TokenCache;
   private readonly log: Logger;
   private readonly timeoutMs: number;
   private readonly confirmTimeoutMs: number;
@@ -84,7 +85,7 @@ export class ScratchPowerCurrentClient implements VendingClient {
     this.timeZone = options.timeZone ?? "Africa/Gaborone";
     this.sourceTag = options.sourceTag ?? "USSD";
     this.log = options.logger.child({ vendor: "scratchpower-current" });
-    this.tokens = new ScratchPowerTokenManager({
+    this.tokens = scratchPowerTokens({
       baseUrl: options.baseUrl,
       pathPrefix: "",
       refusalsInHttp200: true,
@@ -293,7 +294,7 @@ export class ScratchPowerCurrentClient implements VendingClient {
     const method = body === undefined ? "GET" : "POST";
     const result = await this.tokens.send(
       { method, url: `${this.options.baseUrl}${path}`, body, timeoutMs },
-      once,
+      { resendAfter401: !once },
     );
     const ms = Date.now() - startedAt;
     if (result.kind === "no-answer") {

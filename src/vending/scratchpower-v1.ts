@@ -4,7 +4,7 @@
 
 import type { z } from "zod";
 import type { Logger } from "../log.js";
-import { type ScratchPowerCredentials, ScratchPowerTokenManager } from "./auth.js";
+import { type ScratchPowerCredentials, scratchPowerTokens } from "./auth.js";
 import { formatCents, toCents } from "./cents.js";
 import { customerMessage, type VendorFailureCause, vendorReasonForCustomer } from "./messages.js";
 import { productListSchema, productSchema, quoteEnvelopeSchema } from "./scratchpower-v1-wire.js";
@@ -17,6 +17,7 @@ import {
   readSale,
 } from "./scratchpower-wire.js";
 import { sharedLookup } from "./shared-lookup.js";
+import type { TokenCache } from "./token-cache.js";
 import {
   type AccountBalance,
   type Product,
@@ -64,7 +65,7 @@ type CallOutcome =
   | { type: "not-sent"; error: VendorError };
 
 export class ScratchPowerV1Client implements VendingClient {
-  private readonly tokens: ScratchPowerTokenManager;
+  private readonly tokens: TokenCache;
   private readonly log: Logger;
   private readonly timeoutMs: number;
   private readonly confirmTimeoutMs: number;
@@ -81,7 +82,7 @@ export class ScratchPowerV1Client implements VendingClient {
     this.language = options.locale ?? "en-BW";
     this.currency = options.currency ?? "BWP";
     this.log = options.logger.child({ vendor: "scratchpower-v1" });
-    this.tokens = new ScratchPowerTokenManager({
+    this.tokens = scratchPowerTokens({
       baseUrl: options.baseUrl,
       credentials: options.credentials,
       timeoutMs: this.timeoutMs,
@@ -297,7 +298,7 @@ export class ScratchPowerV1Client implements VendingClient {
   ): Promise<CallOutcome> {
     const startedAt = Date.now();
     const url = `${this.options.baseUrl}${path}`;
-    const result = await this.tokens.send({ method, url, body, timeoutMs }, once);
+    const result = await this.tokens.send({ method, url, body, timeoutMs }, { resendAfter401: !once });
     const ms = Date.now() - startedAt;
     if (result.kind === "no-session") return { type: "not-sent", error: result.error };
     if (result.kind === "no-answer") {
