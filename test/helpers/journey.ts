@@ -34,6 +34,16 @@ export interface Rig {
 
 let sessionCounter = 0;
 
+/** The number of the screen's option whose label contains (or matches) `label`; fails the test when absent. */
+export function option(screen: string, label: string | RegExp): string {
+  const n = screen
+    .split("\n")
+    .find((line) => (typeof label === "string" ? line.includes(label) : label.test(line)))
+    ?.match(/^(\d+) /)?.[1];
+  assert.ok(n, `no option "${label}" on screen:\n${screen}`);
+  return n;
+}
+
 export async function startRig(
   env: Record<string, string> = {},
   sandboxOptions: ScratchPowerSandboxOptions = {},

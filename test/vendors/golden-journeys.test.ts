@@ -13,7 +13,7 @@ import {
   type GoldenServer,
   startGoldenServer,
 } from "../helpers/golden-server.js";
-import { assembleRig, type BaseRig, type UssdDialog } from "../helpers/journey.js";
+import { assembleRig, type BaseRig, option, type UssdDialog } from "../helpers/journey.js";
 
 const ok = (body: string): GoldenAnswer => ({ body });
 const MULTI_TOKEN = (parseVendorJson(`{${v1.TOKEN_FORMAT_MULTI}}`) as { token: string }).token;
@@ -79,15 +79,6 @@ function v1Vendor(electricityConfirm: () => string) {
         return undefined;
     }
   });
-}
-
-function option(screen: string, label: string): string {
-  const n = screen
-    .split("\n")
-    .find((line) => line.includes(label))
-    ?.match(/^(\d+) /)?.[1];
-  assert.ok(n, `no option "${label}" on screen:\n${screen}`);
-  return n;
 }
 
 async function rigFor(vendor: GoldenServer, name: string): Promise<BaseRig> {

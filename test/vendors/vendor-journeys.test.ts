@@ -2,17 +2,8 @@
 // format. The session machine, SMS flow, ledger and money rules are the same code for all of them.
 import assert from "node:assert/strict";
 import request from "supertest";
-import type { UssdDialog } from "../helpers/journey.js";
+import { option, type UssdDialog } from "../helpers/journey.js";
 import { VENDOR_FIXTURES, type VendorFixture, type VendorRig } from "../helpers/vendor-fixtures.js";
-
-function option(screen: string, label: string): string {
-  const n = screen
-    .split("\n")
-    .find((l) => l.includes(label))
-    ?.match(/^(\d+) /)?.[1];
-  assert.ok(n, `no option "${label}" on screen:\n${screen}`);
-  return n;
-}
 
 /** Menu → electricity → (provider) → meter → amount → my phone: returns the screen after the amount. */
 async function toQuote(

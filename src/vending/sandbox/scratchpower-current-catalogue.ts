@@ -12,6 +12,7 @@ import {
   SANDBOX_SUBSCRIBERS,
   type SandboxSubscriber,
 } from "./scratchpower-v1-catalogue.js";
+import { nextOperation, priceFields, SANDBOX_DEALER, saleBreakdown } from "./scratchpower-v1-purchase.js";
 
 export const CURRENT_SANDBOX_CURRENCY = "BWP";
 export const CURRENT_SANDBOX_UTILITY = "BPC";
@@ -149,27 +150,16 @@ function refuse(code: string, message: string): TopupCheck {
   return { ok: false, refusal: { code, message } };
 }
 
-let operationCounter = 1871610000;
-const money = (cents: number) => `${CURRENT_SANDBOX_CURRENCY} ${formatCents(cents)}`;
-const dealer = {
-  id: 6,
-  full_name: "Sandbox Dealer",
-  phone_number: "26770000006",
-  username: "dealer",
-  status: "ACTIVE",
-};
-
 /** The validate success of the document: a body without `response_code`, `meter_details` the name. */
 export function validatedBody(topup: PricedTopup) {
   const { payload, meter } = topup;
-  operationCounter += 1;
   return {
-    id: operationCounter - 1871610000,
+    id: nextOperation().id,
     channel: payload.source_channel,
     status: "ON_GOING",
     type: "TOPUP",
-    operator: dealer,
-    requester: dealer,
+    operator: SANDBOX_DEALER,
+    requester: SANDBOX_DEALER,
     payer: {},
     beneficiary: {
       id: 13,
@@ -178,11 +168,7 @@ export function validatedBody(topup: PricedTopup) {
       address: "",
       status: "ACTIVE",
     },
-    total: money(topup.totalCents),
-    net: money(topup.netCents),
-    charge: money(topup.chargeCents),
-    commission: money(0),
-    entry: money(topup.amountCents),
+    ...priceFields(topup),
     meter_number: payload.meter_number,
     meter_details: meter.name,
     metadata: {},
@@ -195,33 +181,18 @@ export function validatedBody(topup: PricedTopup) {
  */
 export function saleBody(topup: PricedTopup, withToken = true) {
   const { payload, meter } = topup;
-  operationCounter += 1;
-  const now = new Date();
-  const month = String(now.getUTCMonth() + 1).padStart(2, "0");
-  const vatCents = Math.round((topup.netCents * 14) / 114);
+  const operation = nextOperation();
   return {
-    id: operationCounter - 1871610000,
+    id: operation.id,
     channel: payload.source_channel,
     status: "SUCCESSFUL",
     type: "TOPUP",
-    reference: `TOP/${now.getUTCFullYear()}/${month}/${operationCounter}`,
-    total: money(topup.totalCents),
-    net: money(topup.netCents),
-    charge: money(topup.chargeCents),
-    commission: money(0),
-    entry: money(topup.amountCents),
+    reference: operation.reference,
+    ...priceFields(topup),
     ...(withToken && meter.token ? { token: meter.token } : {}),
     meter_number: payload.meter_number,
     ...(withToken ? { electricity_units: meter.units ?? electricityUnits(topup.netCents, false) } : {}),
     meter_details: meter.name,
-    metadata: {
-      vat: money(vatCents),
-      levy: money(0),
-      regulatory_fee: money(0),
-      charge: money(topup.chargeCents),
-      cost: money(topup.netCents - vatCents),
-      provider_meter_details: "SGC: 901047, TI: 2, KRN: 1",
-      provider_transaction_identifier: String(operationCounter % 100_000),
-    },
+    metadata: saleBreakdown(topup.netCents, topup.chargeCents, "provider_meter_details"),
   };
 }

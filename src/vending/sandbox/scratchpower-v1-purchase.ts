@@ -131,14 +131,59 @@ export type TransactionEnvelope = Record<string, unknown> & { status: Transactio
 
 let operationCounter = 1871610000;
 
+/** The next operation's `id` and `reference` ("TOP/2026/05/1871610006"), shared by both ScratchPower sandboxes. */
+export function nextOperation(now = new Date()): { id: number; reference: string } {
+  operationCounter += 1;
+  const month = String(now.getUTCMonth() + 1).padStart(2, "0");
+  return {
+    id: operationCounter - 1871610000,
+    reference: `TOP/${now.getUTCFullYear()}/${month}/${operationCounter}`,
+  };
+}
+
+/** The money fields of an envelope, as the documents print them ("BWP 103.00"). */
+export function priceFields(price: {
+  amountCents: number;
+  chargeCents: number;
+  netCents: number;
+  totalCents: number;
+}) {
+  return {
+    total: sandboxMoney(price.totalCents),
+    net: sandboxMoney(price.netCents),
+    charge: sandboxMoney(price.chargeCents),
+    commission: sandboxMoney(0),
+    entry: sandboxMoney(price.amountCents),
+  };
+}
+
+/**
+ * A sale's `metadata`: the provider's cost breakdown and its transaction identifier. The documents name the
+ * meter line `provider_subscriber_details` (v1) or `provider_meter_details` (Current API).
+ */
+export function saleBreakdown(netCents: number, chargeCents: number, detailsKey: string) {
+  const vatCents = Math.round((netCents * 14) / 114);
+  return {
+    vat: sandboxMoney(vatCents),
+    levy: sandboxMoney(0),
+    regulatory_fee: sandboxMoney(0),
+    charge: sandboxMoney(chargeCents),
+    cost: sandboxMoney(netCents - vatCents),
+    [detailsKey]: "SGC: 901047, TI: 1, KRN: 2",
+    provider_transaction_identifier: String(operationCounter % 100_000),
+  };
+}
+
 /** `"2026-05-09 19:53:30"`, as the document prints `date`. */
 function envelopeDate(at: Date): string {
   return at.toISOString().slice(0, 19).replace("T", " ");
 }
 
-const money = (cents: number) => `${SANDBOX_CURRENCY} ${formatCents(cents)}`;
+/** A money string as the documents print them: "BWP 103.00". */
+export const sandboxMoney = (cents: number) => `${SANDBOX_CURRENCY} ${formatCents(cents)}`;
 
-const dealer = {
+/** The `operator` / `requester` of the documents' envelopes. */
+export const SANDBOX_DEALER = {
   id: 6,
   full_name: "Sandbox Dealer",
   phone_number: "26770000006",
@@ -155,9 +200,8 @@ export function transactionEnvelope(
   status: TransactionStatus,
 ): TransactionEnvelope {
   const { payload, product, subscriber } = purchase;
-  operationCounter += 1;
   const now = new Date();
-  const month = String(now.getUTCMonth() + 1).padStart(2, "0");
+  const operation = nextOperation(now);
   const sold = status === "SUCCESSFUL";
   const productBlock: Record<string, string> = {
     type: product.product_type,
@@ -168,29 +212,20 @@ export function transactionEnvelope(
     productBlock.units =
       subscriber.units ?? (product.product_type === "ELECTRICITY" ? electricityUnits(purchase.netCents) : "");
   }
-  const vatCents = Math.round((purchase.netCents * 14) / 114);
   const metadata = sold
     ? product.product_type === "AIRTIME"
-      ? { provider_transaction_identifier: `AT-${operationCounter}` }
-      : {
-          vat: money(vatCents),
-          levy: money(0),
-          regulatory_fee: money(0),
-          charge: money(0),
-          cost: money(purchase.netCents - vatCents),
-          provider_subscriber_details: "SGC: 901047, TI: 1, KRN: 2",
-          provider_transaction_identifier: String(operationCounter % 100_000),
-        }
+      ? { provider_transaction_identifier: `AT-${operation.id}` }
+      : saleBreakdown(purchase.netCents, 0, "provider_subscriber_details")
     : {};
   return {
-    id: operationCounter - 1871610000,
+    id: operation.id,
     channel: payload.source_channel,
     date: envelopeDate(now),
     status,
     type: "TOPUP",
-    reference: `TOP/${now.getUTCFullYear()}/${month}/${operationCounter}`,
-    operator: dealer,
-    requester: dealer,
+    reference: operation.reference,
+    operator: SANDBOX_DEALER,
+    requester: SANDBOX_DEALER,
     payer: {},
     beneficiary: {
       id: 13,
@@ -198,11 +233,7 @@ export function transactionEnvelope(
       phone_number: payload.beneficiary_phone_number,
       status: "ACTIVE",
     },
-    total: money(purchase.totalCents),
-    net: money(purchase.netCents),
-    charge: money(purchase.chargeCents),
-    commission: money(0),
-    entry: money(purchase.amountCents),
+    ...priceFields(purchase),
     subscriber_identifier: payload.subscriber_identifier,
     ...(subscriber ? { subscriber_details: subscriber.name } : {}),
     product: productBlock,
