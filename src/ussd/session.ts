@@ -136,7 +136,6 @@ export class UssdSessions {
       // A callback the session has already answered (an aggregator retry, on time or late) gets the
       // current screen and changes nothing: no input applied, no vendor call.
       if (usable && isOldHop(usable, request, this.settings.repeatWindowMs)) return { result: usable.reply };
-      if (usable?.reply.end) return { result: usable.reply };
 
       // Where the session's inputs stand now: Africa's Talking sends them all, others only the newest.
       let inputs: string[];
@@ -153,6 +152,8 @@ export class UssdSessions {
         if (!usable) return { result: expiredReply };
         inputs = [...usable.inputs, input.text];
       }
+      // A session that has ended takes no more input.
+      if (usable?.reply.end) return { result: usable.reply };
 
       const previous = usable !== null && startsWith(inputs, usable.inputs) ? usable : null;
       const continues = previous !== null;

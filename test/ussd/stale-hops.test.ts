@@ -4,7 +4,7 @@
 // with the quote screen, and the vendor sees no validate (the only way a purchase enters the ledger) and no
 // confirm. Then the customer's real Pay pays exactly once.
 import assert from "node:assert/strict";
-import type request from "supertest";
+import request from "supertest";
 import {
   africasTalkingDriver,
   drivers,
@@ -119,6 +119,30 @@ describe("stale aggregator hops never move a session", function () {
     // The customer's own Pay (Sequence 6) pays.
     assert.match(hubtel.read(await hubtel.next(app, id, "1", 6)).text, /^Paid\./);
     assert.equal(confirmsOf(rig), confirms + 1);
+  });
+
+  it("Nalo without SESSIONID (one id for every dial of a phone): a quick repeat of the dial is a retry, a later dial starts afresh, also after an ended session", async () => {
+    const app = rig.service.app;
+    const nalo = (USERDATA: string, MSGTYPE: boolean) =>
+      request(app)
+        .post("/ussd/nalo")
+        .send({ USERID: "NALOTest", MSISDN: "233509999001", USERDATA, MSGTYPE, NETWORK: "MTN" })
+        .then((res) => {
+          assert.equal(res.status, 200, res.text);
+          return { text: res.body.MSG as string, end: res.body.MSGTYPE === false };
+        });
+    const menu = await nalo("*384*123#", true);
+    assert.match(menu.text, /^Buy:/);
+    // The dial again at once: Nalo retrying it.
+    assert.deepEqual(await nalo("*384*123#", true), menu);
+    assert.match((await nalo("1", false)).text, /Enter meter number/);
+    await sleep(WINDOW_MS + 20);
+    // Later: the customer dialled again.
+    assert.match((await nalo("*384*123#", true)).text, /^(Buy:|1 Continue)/);
+    const ended = await nalo("4", false);
+    assert.equal(ended.end, true);
+    await sleep(WINDOW_MS + 20);
+    assert.match((await nalo("*384*123#", true)).text, /^(Buy:|1 Continue)/);
   });
 
   for (const driver of [africasTalkingDriver, ...drivers]) {
