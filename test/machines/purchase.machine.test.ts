@@ -36,7 +36,7 @@ const airtime: JourneyProduct = {
   subscriberIsPhone: true,
 };
 
-function journey(options: { payByCode?: boolean; maxAmount?: string } = {}) {
+function journey(options: { payByCode?: boolean; maxAmount?: string; directDial?: boolean } = {}) {
   const quotes: QuoteRequest[] = [];
   const confirmed: string[] = [];
   const machine = purchaseMachine.provide({
@@ -68,6 +68,7 @@ function journey(options: { payByCode?: boolean; maxAmount?: string } = {}) {
       maxAmount: options.maxAmount ?? "100.00",
       currency: "BWP",
       ...(options.payByCode ? { payByCode: true } : {}),
+      ...(options.directDial ? { directDial: true } : {}),
     },
   }).start();
   const send = async (text: string, asPhone: string | null = null) => {
@@ -242,6 +243,20 @@ describe("purchase machine paying by code (aggregators without a hop counter)", 
     }
     assert.deepEqual(confirmed, []);
     assert.equal((await send(code)).status, "done");
+    assert.deepEqual(confirmed, ["REF1"]);
+  });
+
+  it("holds when the amount leads straight to the quote and equals the code the quote would have had", async () => {
+    // A direct dial goes from the amount to the quote, as the journey will once the recipient step goes.
+    const natural = payCodeFor("REF1", []);
+    const { send, confirmed } = journey({ payByCode: true, maxAmount: "9999.00", directDial: true });
+    await send("1");
+    await send("04040404040");
+    const quote = await send(natural);
+    assert.equal(quote.value, "quote");
+    assert.notEqual(quote.context.payCode, natural);
+    assert.equal((await send(natural)).value, "quote", "the amount again does not pay");
+    assert.equal((await send(quote.context.payCode ?? "")).status, "done");
     assert.deepEqual(confirmed, ["REF1"]);
   });
 

@@ -167,7 +167,7 @@ describe("stale aggregator hops never move a session", function () {
       }
       // Late: a seeded sample of orders, every hop after the repeat window has passed.
       const random = seeded(11 + counter);
-      for (let sample = 0; sample < 3; sample++) {
+      for (let sample = 0; sample < 5; sample++) {
         const order = shuffled(earlier, random);
         for (const n of order) {
           await sleep(WINDOW_MS + 10);
