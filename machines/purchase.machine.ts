@@ -2,10 +2,10 @@
 // quote → confirm. No I/O here: the quote, confirm and "last tokens" calls are actors the caller provides
 // with `purchaseMachine.provide({ actors: { ... } })`. Context holds plain JSON only, because the
 // snapshot is persisted between callbacks; screens are derived from state + context by the caller.
-import { and, assign, fromPromise, not, setup } from "xstate";
+import { and, assign, fromPromise, not, raise, setup } from "xstate";
 
 /** Bump when states or context change shape: stored snapshots of another version are discarded. */
-export const PURCHASE_MACHINE_VERSION = 1;
+export const PURCHASE_MACHINE_VERSION = 2;
 
 export const BACK = "0";
 export const HOME = "00";
@@ -39,6 +39,11 @@ export interface JourneyInput {
    * goes to their own phone, so the journey goes straight from the amount to the quote.
    */
   directDial?: boolean;
+  /**
+   * The aggregator sends only the newest input and no hop counter, so its late retry of an old callback
+   * cannot be told from a new input: the quote is paid with a code (`payCode`) instead of `1`.
+   */
+  payByCode?: boolean;
 }
 
 export interface QuoteDetails {
@@ -108,6 +113,16 @@ export interface JourneyContext extends JourneyInput {
   quoteFailure: { message: string; retryable: boolean } | null;
   outcome: PurchaseOutcome | null;
   lastTokens: LastTokensOutcome | null;
+  /** Every input of the journey so far (trimmed), so a pay code is never one of them. */
+  typed: string[];
+  /** What pays the quote shown when `payByCode`: 4 digits that are none of `typed`; null otherwise. */
+  payCode: string | null;
+}
+
+/** What the customer typed, and the same read as a phone number in the service's region (or null). */
+interface Typed {
+  text: string;
+  asPhone: string | null;
 }
 
 /**
@@ -116,11 +131,17 @@ export interface JourneyContext extends JourneyInput {
  */
 export type JourneyEvent = { type: "INPUT"; text: string; asPhone: string | null };
 
-type Ctx = { context: JourneyContext; event: JourneyEvent };
+/**
+ * The machine remembers every INPUT (at its root, whatever the state), then raises it as an ANSWER, which
+ * the step on screen handles.
+ */
+type AnswerEvent = { type: "ANSWER"; text: string; asPhone: string | null };
 
-const text = (event: JourneyEvent) => event.text.trim();
+type Ctx = { context: JourneyContext; event: JourneyEvent | AnswerEvent };
 
-function chosenNumber(event: JourneyEvent): number | null {
+const text = (event: Typed) => event.text.trim();
+
+function chosenNumber(event: Typed): number | null {
   const t = text(event);
   return /^[1-9]\d?$/.test(t) ? Number(t) : null;
 }
@@ -180,6 +201,21 @@ export function formatCents(cents: number): string {
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
 }
 
+/**
+ * The code that pays a quote when `payByCode`: 4 digits derived from the quote's reference, moved on until
+ * it is none of the inputs the journey has had. An aggregator's late retry repeats one of those inputs, so
+ * it can never pay; a new quote gets a new code.
+ */
+export function payCodeFor(reference: string, typed: readonly string[]): string {
+  let start = 0;
+  for (const char of reference) start = (start * 31 + char.charCodeAt(0)) % 9000;
+  // Of any typed.length + 1 distinct candidates one is free (past 9999 they grow to 5 digits).
+  for (let step = 0; ; step++) {
+    const code = String(step < 9000 ? 1000 + ((start + step) % 9000) : 1000 + step);
+    if (!typed.includes(code)) return code;
+  }
+}
+
 function readAmount(context: JourneyContext, raw: string): string | { error: string } {
   return validateAmount(raw, context);
 }
@@ -213,7 +249,7 @@ const navigation = [
 export const purchaseMachine = setup({
   types: {
     context: {} as JourneyContext,
-    events: {} as JourneyEvent,
+    events: {} as JourneyEvent | AnswerEvent,
     input: {} as JourneyInput,
   },
   actors: {
@@ -254,8 +290,14 @@ export const purchaseMachine = setup({
     validPhone: ({ event }: Ctx) => event.asPhone !== null,
     isOption: ({ event }: Ctx, params: { option: string }) => text(event) === params.option,
     quoteRetryable: ({ context }: Ctx) => context.quoteFailure?.retryable === true,
+    paysQuote: ({ context, event }: Ctx) =>
+      context.payByCode === true
+        ? context.payCode !== null && text(event) === context.payCode
+        : text(event) === "1",
+    paysByCode: ({ context }: Ctx) => context.payByCode === true,
   },
   actions: {
+    remember: assign(({ context, event }) => ({ typed: [...context.typed, text(event)] })),
     // A journey restarted from the menu is typed step by step, whatever was dialled.
     goHome: assign(({ context }) => ({ ...freshJourney(context), directDial: false })),
     goBack: assign(({ context }) => ({
@@ -326,12 +368,21 @@ export const purchaseMachine = setup({
   context: ({ input }) => ({
     ...input,
     ...emptyJourney(),
+    typed: [],
   }),
   initial: "menu",
+  on: {
+    INPUT: {
+      actions: [
+        "remember",
+        raise(({ event }) => ({ type: "ANSWER" as const, text: event.text, asPhone: event.asPhone })),
+      ],
+    },
+  },
   states: {
     menu: {
       on: {
-        INPUT: [
+        ANSWER: [
           { guard: "isHome", actions: "goHome" },
           { guard: "isBack", actions: "previousPage" },
           { guard: "isMore", actions: "nextPage" },
@@ -354,7 +405,7 @@ export const purchaseMachine = setup({
     },
     provider: {
       on: {
-        INPUT: [
+        ANSWER: [
           ...navigation,
           { guard: "isMore", actions: "nextPage" },
           {
@@ -371,7 +422,7 @@ export const purchaseMachine = setup({
     },
     subscriberChoice: {
       on: {
-        INPUT: [
+        ANSWER: [
           ...navigation,
           {
             guard: and([{ type: "isOption", params: { option: "1" } }, "ownNumberIsValidSubscriber"]),
@@ -393,7 +444,7 @@ export const purchaseMachine = setup({
     },
     subscriber: {
       on: {
-        INPUT: [
+        ANSWER: [
           ...navigation,
           {
             guard: "validSubscriber",
@@ -406,7 +457,7 @@ export const purchaseMachine = setup({
     },
     amount: {
       on: {
-        INPUT: [
+        ANSWER: [
           ...navigation,
           {
             guard: "validAmount",
@@ -430,7 +481,7 @@ export const purchaseMachine = setup({
     },
     recipientChoice: {
       on: {
-        INPUT: [
+        ANSWER: [
           ...navigation,
           {
             guard: { type: "isOption", params: { option: "1" } },
@@ -448,7 +499,7 @@ export const purchaseMachine = setup({
     },
     recipient: {
       on: {
-        INPUT: [
+        ANSWER: [
           ...navigation,
           {
             guard: "validPhone",
@@ -475,7 +526,12 @@ export const purchaseMachine = setup({
         }),
         onDone: {
           target: "quote",
-          actions: assign(({ event }) => ({ quote: event.output, quoteFailure: null, error: null })),
+          actions: assign(({ context, event }) => ({
+            quote: event.output,
+            payCode: context.payByCode ? payCodeFor(event.output.reference, context.typed) : null,
+            quoteFailure: null,
+            error: null,
+          })),
         },
         onError: [
           // The vendor refused one input (e.g. below its minimum amount): re-ask just that, with its reason.
@@ -498,17 +554,20 @@ export const purchaseMachine = setup({
     },
     quote: {
       on: {
-        INPUT: [
+        ANSWER: [
           ...navigation,
-          { guard: { type: "isOption", params: { option: "1" } }, target: "confirming" },
+          { guard: "paysQuote", target: "confirming" },
           { guard: { type: "isOption", params: { option: "2" } }, target: "cancelled" },
+          // Paying by code, any other input may be the aggregator retrying an old callback: it changes
+          // nothing, not even the screen (which already says what pays).
+          { guard: "paysByCode" },
           { actions: { type: "refuse", params: { error: "Reply 1 to pay or 2 to cancel." } } },
         ],
       },
     },
     quoteError: {
       on: {
-        INPUT: [
+        ANSWER: [
           ...navigation,
           {
             guard: and([{ type: "isOption", params: { option: "1" } }, "quoteRetryable"]),
@@ -576,6 +635,7 @@ function emptyJourney() {
     quoteFailure: null,
     outcome: null,
     lastTokens: null,
+    payCode: null,
   };
 }
 

@@ -1,8 +1,12 @@
 // The SMS channel: one inbound text → one command → an answer by SMS. The pending quote lives in the same
 // store as USSD sessions (memory or Redis), and buying goes through the same purchase pipeline and money
 // rules as USSD (ledger, confirm at most once, retry on ambiguity, token SMS in vendor order).
-import { randomInt } from "node:crypto";
-import { type JourneyProduct, validateAmount, validateSubscriber } from "../../machines/purchase.machine.js";
+import {
+  type JourneyProduct,
+  payCodeFor,
+  validateAmount,
+  validateSubscriber,
+} from "../../machines/purchase.machine.js";
 import { type Logger, maskPhone } from "../log.js";
 import type { PurchaseService } from "../purchases/purchases.js";
 import type { KeyValueStore } from "../store/store.js";
@@ -40,6 +44,12 @@ interface PendingQuote {
 }
 
 const SEEN_TTL_SECONDS = 7 * 24 * 3600;
+/**
+ * Codes given to one phone recently: a new quote's code is none of them, so a late `YES` of a replaced,
+ * cancelled or expired quote can never buy the quote that came after it.
+ */
+const RECENT_CODES = 100;
+const RECENT_CODES_TTL_SECONDS = 24 * 3600;
 
 export class SmsConversations {
   private readonly inFlight = new Set<Promise<void>>();
@@ -154,7 +164,13 @@ export class SmsConversations {
       if (error instanceof VendorError) return replies.quoteRefusedReply(error.customerMessage);
       throw error;
     }
-    const code = String(randomInt(1000, 10_000));
+    const recentCodes = (await this.store.get<string[]>(codesKey(phone))) ?? [];
+    const code = payCodeFor(quoted.reference, recentCodes);
+    await this.store.set(
+      codesKey(phone),
+      [...recentCodes, code].slice(-RECENT_CODES),
+      RECENT_CODES_TTL_SECONDS,
+    );
     const pending: PendingQuote = { reference: quoted.reference, code, confirmed: false };
     await this.store.set(quoteKey(phone), pending, this.settings.quoteTtlSeconds);
     const minutes = Math.max(1, Math.round(this.settings.quoteTtlSeconds / 60));
@@ -223,6 +239,10 @@ export class SmsConversations {
 
 function quoteKey(phone: string): string {
   return `sms:quote:${phone}`;
+}
+
+function codesKey(phone: string): string {
+  return `sms:codes:${phone}`;
 }
 
 function errorText(error: unknown): string {

@@ -83,7 +83,7 @@ function composeScreen(snapshot: JourneySnapshot, limit: number): UssdReply {
     case "recipient":
       return more(withError(`Enter the phone number for the token SMS:\n${NAV}`));
     case "quote":
-      return more(withError(quoteScreen(c, product)));
+      return more(withError(quoteScreen(c, product, limit)));
     case "quoteError": {
       const options = c.quoteFailure?.retryable
         ? "\n1 Try again"
@@ -130,7 +130,7 @@ function subjectOf(product: JourneyProduct | null): string {
   return (product?.subscriberLabel ?? "number").toLowerCase();
 }
 
-function quoteScreen(c: JourneyContext, product: JourneyProduct | null): string {
+function quoteScreen(c: JourneyContext, product: JourneyProduct | null, limit: number): string {
   const q = c.quote;
   if (!q || !product) return "Quote unavailable.";
   const provider = product.providers.find((p) => p.code === c.providerCode);
@@ -142,10 +142,14 @@ function quoteScreen(c: JourneyContext, product: JourneyProduct | null): string 
     `Charge ${q.currency} ${q.charge}`,
     `Total ${q.currency} ${q.total}`,
     product.issuesToken && c.recipient && c.recipient !== c.phone ? `Token SMS to +${c.recipient}` : null,
-    "1 Pay 2 Cancel",
-    NAV,
-  ];
-  return lines.filter((line) => line !== null).join("\n");
+  ].filter((line) => line !== null);
+  if (!c.payCode) return [...lines, "1 Pay 2 Cancel", NAV].join("\n");
+  // Paying by code (the aggregator cannot tell its late retries from new inputs): said in words where the
+  // screen has room, else as an option like the others.
+  const spelled = [...lines, `Enter ${c.payCode} to pay`, "2 Cancel", NAV].join("\n");
+  return ussdCapacity(spelled, limit).fits
+    ? spelled
+    : [...lines, `${c.payCode} Pay 2 Cancel`, NAV].join("\n");
 }
 
 function pendingText(reference: string | undefined): string {

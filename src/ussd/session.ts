@@ -22,7 +22,7 @@ import type { PurchaseService } from "../purchases/purchases.js";
 import type { KeyValueStore } from "../store/store.js";
 import type { Product } from "../vending/vendor.js";
 import { renderScreen } from "./render.js";
-import type { UssdReply, UssdRequest } from "./types.js";
+import type { UssdInput, UssdReply, UssdRequest } from "./types.js";
 
 export interface UssdSettings {
   /** Reads local numbers typed by customers, e.g. `BW`. */
@@ -133,6 +133,10 @@ export class UssdSessions {
       if (!phone) return { result: expiredReply };
       const input = request.input;
 
+      // A callback the session has already answered (an aggregator retry, on time or late) gets the
+      // current screen and changes nothing: no input applied, no vendor call.
+      if (usable && isOldHop(usable, request, this.settings.repeatWindowMs)) return { result: usable.reply };
+
       // Where the session's inputs stand now: Africa's Talking sends them all, others only the newest.
       let inputs: string[];
       let directDial = false;
@@ -141,23 +145,14 @@ export class UssdSessions {
       } else if (input.isNew) {
         inputs = input.dialled ?? [];
         directDial = inputs.length > 0;
-        // Some aggregators reuse an id for every dial of one phone: a new first hop starts afresh,
-        // unless it is the aggregator retrying the first hop it just sent.
-        if (
-          usable &&
-          !(sameInputs(usable.inputs, inputs) && Date.now() - usable.at < this.settings.repeatWindowMs)
-        ) {
-          usable = null;
-        }
+        // Not a retry (see isOldHop): a new dial on an id the aggregator reuses for every dial of one phone.
+        usable = null;
       } else {
         // Without the stored session there is nothing to add the newest input to.
         if (!usable) return { result: expiredReply };
-        if (isRetry(usable, input, this.settings.repeatWindowMs)) return { result: usable.reply };
         inputs = [...usable.inputs, input.text];
       }
-
-      // An aggregator retry (same inputs) gets the same answer and causes no vendor call.
-      if (usable && sameInputs(usable.inputs, inputs)) return { result: usable.reply };
+      // A session that has ended takes no more input.
       if (usable?.reply.end) return { result: usable.reply };
 
       const previous = usable !== null && startsWith(inputs, usable.inputs) ? usable : null;
@@ -184,7 +179,7 @@ export class UssdSessions {
       if (offer) {
         const [choice, ...rest] = pending;
         if (choice === undefined) {
-          const shown = offerRecord(offer, inputs, phone);
+          const shown = offerRecord(offer, inputs, phone, hopOf(input));
           return { result: shown.reply, store: { value: shown, ttlSeconds: this.ttl } };
         }
         if (choice !== "1" && choice !== "2") {
@@ -192,7 +187,10 @@ export class UssdSessions {
           // The refused input stays consumed: the next callback's new input answers the offer again.
           return {
             result: reply,
-            store: { value: { ...offerRecord(offer, inputs, phone), reply }, ttlSeconds: this.ttl },
+            store: {
+              value: { ...offerRecord(offer, inputs, phone, hopOf(input)), reply },
+              ttlSeconds: this.ttl,
+            },
           };
         }
         await this.store.delete(resumeKey(phone));
@@ -227,7 +225,7 @@ export class UssdSessions {
           reply,
           phone,
           at: Date.now(),
-          ...(input.kind === "latest" && input.hop !== undefined ? { hop: input.hop } : {}),
+          ...hopOf(input),
           ...(resumable ? { resumable } : {}),
         };
         // The phone's pointer changes only when the session starts or stops being resumable.
@@ -295,6 +293,8 @@ export class UssdSessions {
       sessionId: request.sessionId,
       phone,
       directDial,
+      // Without a path or a hop counter, an old callback retried late looks like new input: pay by code.
+      payByCode: request.input.kind === "latest" && request.input.hop === undefined,
       products,
       minAmount: this.settings.minAmount,
       maxAmount: this.settings.maxAmount,
@@ -318,9 +318,31 @@ async function settle(actor: AnyActorRef, deadline: number): Promise<boolean> {
   }
 }
 
-function isRetry(record: SessionRecord, input: { text: string; hop?: number }, windowMs: number): boolean {
-  if (input.hop !== undefined && record.hop !== undefined) return input.hop === record.hop;
-  return record.inputs.at(-1) === input.text && Date.now() - record.at < windowMs;
+/**
+ * Whether a callback repeats one the session has already answered: the aggregator retrying it, at once or
+ * late, after the session moved on. Where the aggregator tells its hops apart this is certain; where it
+ * sends only the newest input, only the same input again within the repeat window is taken for a retry
+ * (anything else is applied, and the quote is paid by a code that no repeated input can be).
+ */
+function isOldHop(record: SessionRecord, request: UssdRequest, windowMs: number): boolean {
+  const input = request.input;
+  // Africa's Talking's path only grows: one that does not extend the stored path is old.
+  if (input.kind === "path") {
+    return sameInputs(input.inputs, record.inputs) || !startsWith(input.inputs, record.inputs);
+  }
+  // A hop counter (Hubtel's Sequence) says it outright.
+  if (input.hop !== undefined && record.hop !== undefined) return input.hop <= record.hop;
+  const recent = Date.now() - record.at < windowMs;
+  // A first hop on an id we hold is that session's first callback again, unless the aggregator reuses the
+  // id for every dial of one phone: then only a quick repeat of it is a retry, and otherwise a new dial.
+  if (input.isNew) {
+    return request.sessionIdReused === true ? recent && sameInputs(record.inputs, input.dialled ?? []) : true;
+  }
+  return recent && record.inputs.at(-1) === input.text;
+}
+
+function hopOf(input: UssdInput): { hop?: number } {
+  return input.kind === "latest" && input.hop !== undefined ? { hop: input.hop } : {};
 }
 
 /** Stopped mid-journey, with a product chosen, and not buying: worth offering to continue. */
@@ -332,7 +354,12 @@ function resumeKey(phone: string): string {
   return `resume:${phone}`;
 }
 
-function offerRecord(offer: ResumeOffer, inputs: string[], phone: string): SessionRecord {
+function offerRecord(
+  offer: ResumeOffer,
+  inputs: string[],
+  phone: string,
+  hop: { hop?: number },
+): SessionRecord {
   return {
     version: PURCHASE_MACHINE_VERSION,
     snapshot: offer.snapshot,
@@ -340,6 +367,7 @@ function offerRecord(offer: ResumeOffer, inputs: string[], phone: string): Sessi
     reply: offerReply(offer, null),
     phone,
     at: Date.now(),
+    ...hop,
     offer,
   };
 }

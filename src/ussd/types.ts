@@ -20,6 +20,11 @@ export interface UssdRequest {
   serviceCode: string;
   network?: string;
   input: UssdInput;
+  /**
+   * The aggregator names every dial of one phone with this same id (Nalo without SESSIONID), so a first
+   * hop on it may be a new dial rather than a retry.
+   */
+  sessionIdReused?: boolean;
 }
 
 export interface UssdReply {

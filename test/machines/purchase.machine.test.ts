@@ -3,6 +3,7 @@ import { createActor, fromPromise, waitFor } from "xstate";
 import {
   type JourneyProduct,
   type PurchaseOutcome,
+  payCodeFor,
   purchaseMachine,
   type QuoteRequest,
 } from "../../machines/purchase.machine.js";
@@ -35,7 +36,7 @@ const airtime: JourneyProduct = {
   subscriberIsPhone: true,
 };
 
-function journey() {
+function journey(options: { payByCode?: boolean; maxAmount?: string; directDial?: boolean } = {}) {
   const quotes: QuoteRequest[] = [];
   const confirmed: string[] = [];
   const machine = purchaseMachine.provide({
@@ -64,8 +65,10 @@ function journey() {
       phone: "26771000001",
       products: [electricity, airtime],
       minAmount: "5.00",
-      maxAmount: "100.00",
+      maxAmount: options.maxAmount ?? "100.00",
       currency: "BWP",
+      ...(options.payByCode ? { payByCode: true } : {}),
+      ...(options.directDial ? { directDial: true } : {}),
     },
   }).start();
   const send = async (text: string, asPhone: string | null = null) => {
@@ -210,5 +213,78 @@ describe("purchase machine (plain inputs)", () => {
     await send("60");
     assert.equal((await send("1")).value, "quote");
     assert.deepEqual(confirmed, []);
+  });
+});
+
+describe("purchase machine paying by code (aggregators without a hop counter)", () => {
+  it("pays only with the quote's code, which is none of the inputs typed before", async () => {
+    // The code the first quote (REF1) would get if nothing stood in its way, typed as an amount: it must
+    // then not be the code, or a late retry of that amount would pay.
+    const natural = payCodeFor("REF1", []);
+    const { send, confirmed } = journey({ payByCode: true, maxAmount: "9999.00" });
+    await send("1");
+    await send("04040404040");
+    assert.equal((await send(natural)).value, "recipientChoice");
+    assert.equal((await send("0")).value, "amount");
+    await send("50");
+    const quote = await send("1");
+    assert.equal(quote.value, "quote");
+    const code = quote.context.payCode ?? "";
+    assert.match(code, /^\d{4}$/);
+    assert.notEqual(code, natural);
+    for (const typed of quote.context.typed) assert.notEqual(code, typed);
+
+    // Every earlier input again (as a late retry would bring it) changes nothing.
+    for (const again of ["1", "04040404040", natural, "50", "1"]) {
+      const after = await send(again);
+      assert.equal(after.value, "quote");
+      assert.equal(after.context.error, null);
+      assert.equal(after.context.payCode, code);
+    }
+    assert.deepEqual(confirmed, []);
+    assert.equal((await send(code)).status, "done");
+    assert.deepEqual(confirmed, ["REF1"]);
+  });
+
+  it("holds when the amount leads straight to the quote and equals the code the quote would have had", async () => {
+    // A direct dial goes from the amount to the quote, as the journey will once the recipient step goes.
+    const natural = payCodeFor("REF1", []);
+    const { send, confirmed } = journey({ payByCode: true, maxAmount: "9999.00", directDial: true });
+    await send("1");
+    await send("04040404040");
+    const quote = await send(natural);
+    assert.equal(quote.value, "quote");
+    assert.notEqual(quote.context.payCode, natural);
+    assert.equal((await send(natural)).value, "quote", "the amount again does not pay");
+    assert.equal((await send(quote.context.payCode ?? "")).status, "done");
+    assert.deepEqual(confirmed, ["REF1"]);
+  });
+
+  it("pays with 1 where the aggregator tells its hops apart", async () => {
+    const { send, confirmed } = journey();
+    await send("1");
+    await send("04040404040");
+    await send("50");
+    const quote = await send("1");
+    assert.equal(quote.context.payCode, null);
+    assert.equal((await send("1")).status, "done");
+    assert.deepEqual(confirmed, ["REF1"]);
+  });
+});
+
+describe("payCodeFor", () => {
+  it("is 4 digits, the same for the same quote, and moves past every typed input", () => {
+    const code = payCodeFor("P7K2M9QX4A", []);
+    assert.match(code, /^[1-9]\d{3}$/);
+    assert.equal(payCodeFor("P7K2M9QX4A", ["1", "100"]), code);
+    const next = payCodeFor("P7K2M9QX4A", [code]);
+    assert.notEqual(next, code);
+    assert.match(next, /^\d{4}$/);
+  });
+
+  it("finds a free code even when every 4-digit code was typed", () => {
+    const all = Array.from({ length: 9000 }, (_, i) => String(1000 + i));
+    const code = payCodeFor("X", all);
+    assert.ok(!all.includes(code));
   });
 });

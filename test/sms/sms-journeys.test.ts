@@ -187,6 +187,64 @@ describe("SMS channel (Africa's Talking inbound → sandbox → SMS)", function 
   });
 });
 
+describe("late and redelivered YES", function () {
+  this.timeout(30_000);
+  let rig: Rig;
+  const confirms = () => [...rig.sandbox.stats.confirms.values()].reduce((a, b) => a + b, 0);
+
+  before(async () => {
+    rig = await startRig({ SMS_MESSAGES_PER_MINUTE: "100", SMS_QUOTES_PER_HOUR: "100" });
+  });
+  after(async () => {
+    await rig.close();
+  });
+
+  it("a late YES of a replaced quote buys nothing, and the quote that replaced it still buys once", async () => {
+    const me = customer(rig, "+26771800101");
+    const before = confirms();
+    const first = codeOf(await me.ask("ELEC 04040404040 100"));
+    const second = codeOf(await me.ask("ELEC 04040404040 40"));
+    assert.notEqual(second, first, "a new quote never reuses the code of the one it replaced");
+    assert.match(await me.ask(`YES ${first}`), /does not match.*Nothing was bought/);
+    assert.equal(confirms(), before);
+    await me.send(`YES ${second}`);
+    const [token] = await me.next();
+    assert.match(token ?? "", /0404 0404 0400 0000 0081/);
+    assert.equal(confirms(), before + 1);
+  });
+
+  it("no code given to a phone comes back, so a late YES of a cancelled quote never buys a later one", async () => {
+    const me = customer(rig, "+26771800102");
+    const before = confirms();
+    const codes: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      codes.push(codeOf(await me.ask(`ELEC 04040404040 ${20 + i}`)));
+      assert.match(await me.ask("NO"), /Quote cancelled/);
+    }
+    assert.equal(new Set(codes).size, codes.length, `codes repeat: ${codes.join(" ")}`);
+    const latest = codeOf(await me.ask("ELEC 04040404040 60"));
+    assert.ok(!codes.includes(latest));
+    for (const old of codes) assert.match(await me.ask(`YES ${old}`), /does not match.*Nothing was bought/);
+    assert.equal(confirms(), before, "no cancelled quote and not the waiting one");
+  });
+
+  it("a redelivered YES (same id) and a late YES after the purchase never buy again", async () => {
+    const me = customer(rig, "+26771800103");
+    const before = confirms();
+    const code = codeOf(await me.ask("ELEC 04040404040 25"));
+    await me.send(`YES ${code}`, "ATXid_yes_redelivered");
+    const [token] = await me.next();
+    assert.match(token ?? "", /0404 0404 0400 0000 0081/);
+    const received = me.received().length;
+    await me.send(`YES ${code}`, "ATXid_yes_redelivered");
+    const late = await me.ask(`YES ${code}`);
+    assert.equal(me.received().length, received + 1, "the redelivery got no answer; the late YES one");
+    assert.doesNotMatch(late, /0404 0404 0400 0000 0081/);
+    assert.equal(confirms(), before + 1, "one confirm");
+    assert.equal(me.received().filter((t) => /0404 0404 0400 0000 0081/.test(t)).length, 1, "one token SMS");
+  });
+});
+
 describe("SMS abuse limits", function () {
   this.timeout(30_000);
   let rig: Rig;

@@ -52,6 +52,7 @@ export function createNalo(options: DialOptions = {}): UssdAggregator {
           kind: "input",
           request: {
             sessionId,
+            ...(SESSIONID ? {} : { sessionIdReused: true }),
             phone,
             serviceCode: first?.serviceCode ?? "",
             ...(NETWORK ? { network: NETWORK } : {}),
