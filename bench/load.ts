@@ -138,7 +138,7 @@ async function runShape(url: string, shape: Shape): Promise<Result> {
     while (performance.now() < until) {
       const sessionId = `bench_${process.pid}_${++sessionCounter}`;
       const inputs: string[] = [];
-      const steps = ["1", "04040404040", "20", "1", "1"];
+      const steps = ["1", "04040404040", "20", "1"];
       try {
         for (let step = 0; step <= steps.length; step++) {
           const t0 = performance.now();

@@ -1,5 +1,5 @@
-// The USSD purchase journey as a pure statechart: menu → provider → subscriber → amount → recipient →
-// quote → confirm. No I/O here: the quote, confirm and "last tokens" calls are actors the caller provides
+// The USSD purchase journey as a pure statechart: menu → provider → subscriber → amount → quote (pay, send
+// the token to another phone, or cancel) → confirm: the common purchase is four inputs. No I/O here: the quote, confirm and "last tokens" calls are actors the caller provides
 // with `purchaseMachine.provide({ actors: { ... } })`. Context holds plain JSON only, because the
 // snapshot is persisted between callbacks; screens are derived from state + context by the caller.
 import { and, assign, fromPromise, not, raise, setup } from "xstate";
@@ -66,7 +66,14 @@ export interface QuoteRequest {
 }
 
 export type PurchaseOutcome =
-  | { status: "SUCCESSFUL"; reference: string; units?: string; tokenCount: number }
+  | {
+      status: "SUCCESSFUL";
+      reference: string;
+      units?: string;
+      tokenCount: number;
+      /** In the vendor's order: the last screen shows them where they fit. */
+      tokens: { description?: string; token: string }[];
+    }
   | { status: "FAILED"; reference: string; reason: string }
   | { status: "PENDING"; reference: string }
   | { status: "NOT_SENT"; reason: string };
@@ -80,7 +87,6 @@ export type InputStep =
   | "subscriberChoice"
   | "subscriber"
   | "amount"
-  | "recipientChoice"
   | "recipient"
   | "quote"
   | "quoteError";
@@ -91,7 +97,6 @@ const inputSteps: InputStep[] = [
   "subscriberChoice",
   "subscriber",
   "amount",
-  "recipientChoice",
   "recipient",
   "quote",
   "quoteError",
@@ -295,6 +300,9 @@ export const purchaseMachine = setup({
         ? context.payCode !== null && text(event) === context.payCode
         : text(event) === "1",
     paysByCode: ({ context }: Ctx) => context.payByCode === true,
+    /** The quote's last option: `3 Cancel` where `2` sends the token elsewhere, else `2 Cancel`. */
+    cancelsQuote: ({ context, event }: Ctx) =>
+      text(event) === (selectedProduct(context)?.issuesToken === false ? "2" : "3"),
   },
   actions: {
     remember: assign(({ context, event }) => ({ typed: [...context.typed, text(event)] })),
@@ -469,39 +477,18 @@ export const purchaseMachine = setup({
       },
     },
     afterAmount: {
+      // The token goes to the buyer's phone unless they choose otherwise on the quote.
       always: [
-        {
-          guard: and(["issuesToken", ({ context }) => context.directDial === true]),
-          target: "quoting",
-          actions: "setRecipientToOwnPhone",
-        },
-        { guard: "issuesToken", target: "recipientChoice" },
+        { guard: "issuesToken", target: "quoting", actions: "setRecipientToOwnPhone" },
         { target: "quoting", actions: "setRecipientForTokenlessProduct" },
       ],
-    },
-    recipientChoice: {
-      on: {
-        ANSWER: [
-          ...navigation,
-          {
-            guard: { type: "isOption", params: { option: "1" } },
-            target: "quoting",
-            actions: ["setRecipientToOwnPhone", { type: "leave", params: { step: "recipientChoice" } }],
-          },
-          {
-            guard: { type: "isOption", params: { option: "2" } },
-            target: "recipient",
-            actions: { type: "leave", params: { step: "recipientChoice" } },
-          },
-          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
-        ],
-      },
     },
     recipient: {
       on: {
         ANSWER: [
           ...navigation,
           {
+            // A new recipient is a new quote: the vendor is told who receives the token.
             guard: "validPhone",
             target: "quoting",
             actions: ["setRecipient", { type: "leave", params: { step: "recipient" } }],
@@ -557,11 +544,16 @@ export const purchaseMachine = setup({
         ANSWER: [
           ...navigation,
           { guard: "paysQuote", target: "confirming" },
-          { guard: { type: "isOption", params: { option: "2" } }, target: "cancelled" },
+          { guard: "cancelsQuote", target: "cancelled" },
+          {
+            guard: and(["issuesToken", { type: "isOption", params: { option: "2" } }]),
+            target: "recipient",
+            actions: { type: "leave", params: { step: "quote" } },
+          },
           // Paying by code, any other input may be the aggregator retrying an old callback: it changes
           // nothing, not even the screen (which already says what pays).
           { guard: "paysByCode" },
-          { actions: { type: "refuse", params: { error: "Reply 1 to pay or 2 to cancel." } } },
+          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
         ],
       },
     },

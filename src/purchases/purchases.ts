@@ -12,7 +12,7 @@ import {
   tokenMessages,
 } from "../sms/messages.js";
 import type { SmsOutbox } from "../sms/outbox.js";
-import { parseTokens } from "../sms/tokens.js";
+import { type ParsedToken, parseTokens } from "../sms/tokens.js";
 import { type PurchaseRequest, type Sale, type VendingClient, VendorError } from "../vending/vendor.js";
 import type { PurchaseLedger, PurchaseRecord } from "./ledger.js";
 
@@ -51,7 +51,8 @@ export interface QuotedPurchase {
 }
 
 export type ConfirmOutcome =
-  | { status: "SUCCESSFUL"; reference: string; units?: string; tokenCount: number }
+  /** `tokens` in the vendor's order, for the handset's last screen (the SMS carries them too). */
+  | { status: "SUCCESSFUL"; reference: string; units?: string; tokenCount: number; tokens: ParsedToken[] }
   | { status: "FAILED"; reference: string; reason: string }
   | { status: "PENDING"; reference: string };
 
@@ -393,10 +394,12 @@ function tokenCount(record: PurchaseRecord): number {
 function outcomeOf(record: PurchaseRecord): ConfirmOutcome {
   const { reference } = record;
   if (record.status === "SUCCESSFUL") {
+    const tokens = record.token ? parseTokens(record.token) : [];
     return {
       status: "SUCCESSFUL",
       reference,
-      tokenCount: tokenCount(record),
+      tokenCount: tokens.length,
+      tokens,
       ...(record.units ? { units: record.units } : {}),
     };
   }

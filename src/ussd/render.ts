@@ -78,8 +78,6 @@ function composeScreen(snapshot: JourneySnapshot, limit: number): UssdReply {
       );
     case "amount":
       return more(withError(`Enter amount in ${c.currency} (${c.minAmount}-${c.maxAmount}):\n${NAV}`));
-    case "recipientChoice":
-      return more(withError(`Send the token SMS to:\n1 My phone\n2 Another phone\n${NAV}`));
     case "recipient":
       return more(withError(`Enter the phone number for the token SMS:\n${NAV}`));
     case "quote":
@@ -98,7 +96,7 @@ function composeScreen(snapshot: JourneySnapshot, limit: number): UssdReply {
     case "confirming":
       return end(pendingText(c.quote?.reference));
     case "done":
-      return end(outcomeText(c, product));
+      return end(outcomeText(c, product, limit));
     case "cancelled":
       return end("Purchase cancelled. You have not been charged.");
     case "lastTokens":
@@ -134,37 +132,71 @@ function quoteScreen(c: JourneyContext, product: JourneyProduct | null, limit: n
   const q = c.quote;
   if (!q || !product) return "Quote unavailable.";
   const provider = product.providers.find((p) => p.code === c.providerCode);
-  const lines = [
+  const head = [
     `${product.name}${provider && product.providers.length > 1 ? ` ${provider.name}` : ""} ${c.subscriberId ?? ""}`,
     // The verified name on its own line, so the customer checks it before paying.
     q.customerName ?? null,
+  ];
+  const money = [
     `Amount ${q.currency} ${q.amount}`,
     `Charge ${q.currency} ${q.charge}`,
     `Total ${q.currency} ${q.total}`,
-    product.issuesToken && c.recipient && c.recipient !== c.phone ? `Token SMS to +${c.recipient}` : null,
-  ].filter((line) => line !== null);
-  if (!c.payCode) return [...lines, "1 Pay 2 Cancel", NAV].join("\n");
-  // Paying by code (the aggregator cannot tell its late retries from new inputs): said in words where the
-  // screen has room, else as an option like the others.
-  const spelled = [...lines, `Enter ${c.payCode} to pay`, "2 Cancel", NAV].join("\n");
-  return ussdCapacity(spelled, limit).fits
-    ? spelled
-    : [...lines, `${c.payCode} Pay 2 Cancel`, NAV].join("\n");
+  ];
+  const moneyShort = [`Total ${q.currency} ${q.total} (charge ${q.charge})`];
+  const to =
+    product.issuesToken && c.recipient && c.recipient !== c.phone ? `Token SMS to +${c.recipient}` : null;
+  const pay = c.payCode ? `Enter ${c.payCode} to pay` : "1 Pay";
+  const options = product.issuesToken
+    ? [pay, "2 Send token to another phone", "3 Cancel"]
+    : [pay, "2 Cancel"];
+  // A short screen (Nalo's 120) gets the same choices said more compactly, the money on one line last.
+  const payShort = c.payCode ? `${c.payCode} Pay` : "1 Pay";
+  const optionsShort = [product.issuesToken ? `${payShort} 2 Other phone 3 Cancel` : `${payShort} 2 Cancel`];
+  const variants = [
+    [...head, ...money, to, ...options],
+    [...head, ...money, to, ...optionsShort],
+    [...head, ...moneyShort, to, ...optionsShort],
+  ].map((lines) => [...lines.filter((line) => line !== null), NAV].join("\n"));
+  return variants.find((text) => ussdCapacity(text, limit).fits) ?? (variants.at(-1) as string);
 }
 
 function pendingText(reference: string | undefined): string {
   return `Your purchase is being processed. You will get an SMS shortly.${reference ? ` Ref ${reference}` : ""}`;
 }
 
-function outcomeText(c: JourneyContext, product: JourneyProduct | null): string {
+function outcomeText(c: JourneyContext, product: JourneyProduct | null, limit: number): string {
   const o = c.outcome;
   if (!o) return pendingText(c.quote?.reference);
   switch (o.status) {
-    case "SUCCESSFUL":
+    case "SUCCESSFUL": {
       if (product?.issuesToken === false) {
         return `Done: ${c.quote?.currency ?? c.currency} ${c.quote?.amount ?? ""} ${product.name.toLowerCase()} for ${c.subscriberId}. Ref ${o.reference}`;
       }
-      return `Paid. Your ${o.tokenCount > 1 ? `${o.tokenCount} tokens` : "token"} will arrive by SMS${c.recipient && c.recipient !== c.phone ? ` at +${c.recipient}` : ""}.${o.units ? ` ${o.units}.` : ""} Ref ${o.reference}`;
+      const to = c.recipient && c.recipient !== c.phone ? ` at +${c.recipient}` : "";
+      const units = o.units ? ` ${o.units}.` : "";
+      const tokens = o.tokens ?? [];
+      // The customer may be standing at the meter: the tokens themselves, numbered in the order to enter
+      // them, where they fit (the SMS carries them too).
+      if (tokens.length > 0) {
+        const lines = tokens.map((t, i) =>
+          tokens.length === 1
+            ? `Token: ${t.token}`
+            : `${i + 1}) ${t.description ? `${t.description}: ` : ""}${t.token}`,
+        );
+        const paid = `Paid.${units}`;
+        const order = tokens.length > 1 ? ["Enter in this order:"] : [];
+        const sms = `Also sent by SMS${to}. Ref ${o.reference}`;
+        const variants = [
+          [paid, ...order, ...lines, sms],
+          [paid, ...lines, sms],
+          [paid, ...lines, `Ref ${o.reference}`],
+        ].map((variant) => variant.join("\n"));
+        const shown = variants.find((text) => ussdCapacity(text, limit).fits);
+        if (shown) return shown;
+      }
+      const count = o.tokenCount > 1 ? `${o.tokenCount} tokens` : "token";
+      return `Paid. Your ${count} will arrive by SMS${to}.${units} Ref ${o.reference}`;
+    }
     case "FAILED":
       return `Purchase failed: ${o.reason} You have not been charged.`;
     case "PENDING":

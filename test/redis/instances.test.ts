@@ -19,8 +19,7 @@ async function buy(dialog: UssdDialog, meter: string, amount: string): Promise<s
   const menu = await dialog.start();
   await dialog.send(option(menu, "Electricity"));
   await dialog.send(meter);
-  const recipient = await dialog.send(amount);
-  await dialog.send(option(recipient, "My phone"));
+  await dialog.send(amount);
   return dialog.send("1");
 }
 
@@ -61,9 +60,8 @@ describe("two instances on one Redis", function () {
     const menu = await dialog.start();
     await dialog.send(option(menu, "Electricity"));
     await dialog.send("04040404040");
-    const recipient = await dialog.send("30");
     const validatesBefore = rig.sandbox.stats.validates;
-    const quote = await dialog.send(option(recipient, "My phone"));
+    const quote = await dialog.send("30");
     const [a, b, c] = await Promise.all([dialog.repeat(), dialog.repeat(), dialog.repeat()]);
     assert.equal(a, quote);
     assert.equal(b, quote);

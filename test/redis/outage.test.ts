@@ -18,8 +18,7 @@ async function buy(dialog: UssdDialog): Promise<string> {
   const menu = await dialog.start();
   await dialog.send(option(menu, "Electricity"));
   await dialog.send("04040404040");
-  const recipient = await dialog.send("45");
-  await dialog.send(option(recipient, "My phone"));
+  await dialog.send("45");
   return dialog.send("1");
 }
 

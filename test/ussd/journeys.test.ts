@@ -21,8 +21,7 @@ async function buyElectricity(dialog: UssdDialog, meter: string, amount: string)
   const menu = await dialog.start();
   await dialog.send(option(menu, "Electricity"));
   await dialog.send(meter);
-  const recipient = await dialog.send(amount);
-  return dialog.send(option(recipient, "My phone"));
+  return dialog.send(amount);
 }
 
 describe("USSD journeys (Africa's Talking → sandbox → SMS)", function () {
@@ -51,7 +50,8 @@ describe("USSD journeys (Africa's Talking → sandbox → SMS)", function () {
     assert.match(quote, /Total BWP 103\.00/);
 
     const result = await dialog.send("1");
-    assert.match(result, /^END Paid\. Your token will arrive by SMS/);
+    // The token on the last screen (the customer may be at the meter), and by SMS.
+    assert.match(result, /^END Paid\. 8\.1 kWh\.\nToken: 0404 0404 0400 0000 0081\nAlso sent by SMS\./);
     const reference = result.match(/Ref ([A-Z0-9]+)/)?.[1];
     assert.ok(reference);
 
@@ -67,7 +67,10 @@ describe("USSD journeys (Africa's Talking → sandbox → SMS)", function () {
     const quote = await buyElectricity(dialog, "04040404198", "50");
     assert.match(quote, /Simon Sais/);
     const result = await dialog.send("1");
-    assert.match(result, /3 tokens will arrive by SMS/);
+    assert.match(
+      result,
+      /\n1\) KeyChange Token1: 8190 1047 0212 0545 2032\n2\) KeyChange Token2: 8190 1047 0112 0545 2032\n3\) Credit Token: 0404 0404 1980 0000 1917/,
+    );
 
     const texts = await rig.waitForSms(ME, 3);
     assert.equal(texts.length, 3);
@@ -89,7 +92,7 @@ describe("USSD journeys (Africa's Talking → sandbox → SMS)", function () {
     assert.doesNotMatch(blocked, /Try again/);
     assert.doesNotMatch(blocked, /[{}]|response_message/);
     const back = await dialog.send("0");
-    assert.match(back, /Send the token SMS to/);
+    assert.match(back, /^CON Enter amount/);
   });
 
   it("ends the session within CONFIRM_WAIT_MS when confirm hangs, then delivers the token after retry", async () => {
@@ -170,12 +173,16 @@ describe("USSD journeys (Africa's Talking → sandbox → SMS)", function () {
     const menu = await dialog.start();
     await dialog.send(option(menu, "Water"));
     await dialog.send("1234567890");
-    const recipient = await dialog.send("30");
-    await dialog.send(option(recipient, "Another phone"));
+    const own = await dialog.send("30");
+    assert.match(own, /Mma Itumeleng/);
+    await dialog.send(option(own, "Send token to another phone"));
     const quote = await dialog.send("72000002");
     assert.match(quote, /Mma Itumeleng/);
     assert.match(quote, /Token SMS to \+26772000002/);
-    assert.match(await dialog.send("1"), /^END Paid\. Your token will arrive by SMS at \+26772000002/);
+    assert.match(
+      await dialog.send("1"),
+      /^END Paid\. 1500 L\.\nToken: .*\nAlso sent by SMS at \+26772000002\./,
+    );
     const [sms] = await rig.waitForSms("+26772000002", 1);
     assert.match(sms ?? "", /5678 1234 9012 3456 7890/);
     assert.match(sms ?? "", /1500 L/);
@@ -202,7 +209,7 @@ describe("USSD journeys (Africa's Talking → sandbox → SMS)", function () {
     for (const bad of ["0.00", "10.123", "abc", "999999"]) {
       assert.match(await dialog.send(bad), /^CON (Invalid amount|Amount out of range)/);
     }
-    assert.match(await dialog.send("10.5"), /^CON Send the token SMS to/);
+    assert.match(await dialog.send("10.5"), /John Smith/);
   });
 
   it("goes back one step with 0 and to the main menu with 00", async () => {
@@ -212,12 +219,9 @@ describe("USSD journeys (Africa's Talking → sandbox → SMS)", function () {
     await dialog.send("04040404040");
     assert.match(await dialog.send("0"), /^CON Enter meter number/);
     assert.match(await dialog.send("04040404040"), /^CON Enter amount/);
-    const quote = await (async () => {
-      const r = await dialog.send("25");
-      return dialog.send(option(r, "My phone"));
-    })();
+    const quote = await dialog.send("25");
     assert.match(quote, /John Smith/);
-    assert.match(await dialog.send("0"), /^CON Send the token SMS to/);
+    assert.match(await dialog.send("0"), /^CON Enter amount/);
     const home = await dialog.send("00");
     assert.match(home, /^CON Buy:/);
     assert.match(home, /Electricity/);
@@ -269,8 +273,7 @@ describe("USSD journeys (Africa's Talking → sandbox → SMS)", function () {
     await dialog.send(option(menu, "Electricity"));
     await new Promise((r) => setTimeout(r, 1300));
     await dialog.send("04040404040");
-    const recipient = await dialog.send("80");
-    const quote = await dialog.send(option(recipient, "My phone"));
+    const quote = await dialog.send("80");
     assert.match(quote, /John Smith/);
     await new Promise((r) => setTimeout(r, 1300));
     assert.match(await dialog.send("1"), /^END Paid/);
@@ -285,10 +288,9 @@ describe("USSD journeys (Africa's Talking → sandbox → SMS)", function () {
     const menu = await dialog.start();
     await dialog.send(option(menu, "Electricity"));
     await dialog.send("04040404040");
-    const recipient = await dialog.send("30");
     rig.sandbox.setLatencyMs(600);
     const started = Date.now();
-    const slow = await dialog.send(option(recipient, "My phone"));
+    const slow = await dialog.send("30");
     assert.ok(Date.now() - started < 2000);
     assert.match(slow, /^CON The provider is slow, please try again\./);
     assert.match(slow, /1 Try again/);
@@ -308,8 +310,7 @@ describe("USSD session rebuilt by replay on another instance", function () {
       const menu = await dialog.start();
       await dialog.send(option(menu, "Electricity"));
       await dialog.send("04040404040");
-      const recipient = await dialog.send("70");
-      const quote = await dialog.send(option(recipient, "My phone"));
+      const quote = await dialog.send("70");
 
       // The same session reaches a fresh instance whose store has never seen it.
       const moved = other.dial(ME);

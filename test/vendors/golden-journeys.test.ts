@@ -104,8 +104,7 @@ async function buyElectricityByUssd(
   const menu = await dialog.start();
   await dialog.send(option(menu, "Electricity"));
   await dialog.send(meter);
-  const recipient = await dialog.send("100");
-  const quote = await dialog.send(option(recipient, "My phone"));
+  const quote = await dialog.send("100");
   return { quote, end: await dialog.send(option(quote, "Pay")) };
 }
 
@@ -188,8 +187,7 @@ describe("purchases against ScratchPower v1 answering with its documents' bodies
     const menu = await dialog.start();
     await dialog.send(option(menu, "Water"));
     await dialog.send("1234567890");
-    const recipient = await dialog.send("200");
-    const quote = await dialog.send(option(recipient, "My phone"));
+    const quote = await dialog.send("200");
     assert.match(quote, /Mma Itumeleng/);
     assert.match(await dialog.send(option(quote, "Pay")), /^END Paid/);
     const [token] = await rig.waitForSms("+26771000104", 1);
@@ -297,8 +295,7 @@ describe("purchases against the ScratchPower Current API answering with its docu
     const menu = await dialog.start();
     await dialog.send(option(menu, "Electricity"));
     await dialog.send("04040404011");
-    const recipient = await dialog.send("100");
-    const refused = await dialog.send(option(recipient, "My phone"));
+    const refused = await dialog.send("100");
     assert.match(
       refused,
       /^CON Electricity recharge validation failed: 500 - Your meter number has been blocked/,
