@@ -2,6 +2,7 @@
 // SPEC section 6: the ledger is written before the buy, the QUOTED → CONFIRMING claim makes a second buy
 // impossible, and an ambiguous buy is only ever resolved by asking the vendor (retry), never by buying again.
 import { randomInt } from "node:crypto";
+import type { ConfirmOutcome, QuotedPurchase } from "../../machines/purchase/rules.js";
 import type { JobQueue } from "../jobs/queue.js";
 import { type Logger, maskPhone } from "../log.js";
 import {
@@ -12,7 +13,7 @@ import {
   tokenMessages,
 } from "../sms/messages.js";
 import type { SmsOutbox } from "../sms/outbox.js";
-import { type ParsedToken, parseTokens } from "../sms/tokens.js";
+import { parseTokens } from "../sms/tokens.js";
 import { type PurchaseRequest, type Sale, type VendingClient, VendorError } from "../vending/vendor.js";
 import type { PurchaseLedger, PurchaseRecord } from "./ledger.js";
 
@@ -40,21 +41,6 @@ export interface PurchaseOrder {
   amount: string;
   sourceChannel: string;
 }
-
-export interface QuotedPurchase {
-  reference: string;
-  customerName?: string;
-  amount: string;
-  charge: string;
-  total: string;
-  currency: string;
-}
-
-export type ConfirmOutcome =
-  /** `tokens` in the vendor's order, for the handset's last screen (the SMS carries them too). */
-  | { status: "SUCCESSFUL"; reference: string; units?: string; tokenCount: number; tokens: ParsedToken[] }
-  | { status: "FAILED"; reference: string; reason: string }
-  | { status: "PENDING"; reference: string };
 
 const RESOLVE_JOB = "resolve-purchase";
 

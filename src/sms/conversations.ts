@@ -1,12 +1,13 @@
 // The SMS channel: one inbound text → one command → an answer by SMS. The pending quote lives in the same
 // store as USSD sessions (memory or Redis), and buying goes through the same purchase pipeline and money
 // rules as USSD (ledger, confirm at most once, retry on ambiguity, token SMS in vendor order).
+import { en } from "../../machines/copy/en.js";
 import {
-  type JourneyProduct,
+  type Product,
   payCodeFor,
   validateAmount,
   validateSubscriber,
-} from "../../machines/purchase.machine.js";
+} from "../../machines/purchase/rules.js";
 import { type Logger, maskPhone } from "../log.js";
 import type { PurchaseService } from "../purchases/purchases.js";
 import type { KeyValueStore } from "../store/store.js";
@@ -57,7 +58,7 @@ export class SmsConversations {
   constructor(
     private readonly store: KeyValueStore,
     private readonly purchases: PurchaseService,
-    private readonly catalogue: () => Promise<JourneyProduct[]>,
+    private readonly catalogue: () => Promise<Product[]>,
     private readonly outbox: SmsOutbox,
     private readonly settings: SmsChannelSettings,
     private readonly logger: Logger,
@@ -133,10 +134,10 @@ export class SmsConversations {
     const subscriberId = validateSubscriber(product, read.subscriber, this.settings.toPhone(read.subscriber));
     if (typeof subscriberId !== "string") {
       const hint = product.subscriberHint ? ` ${product.subscriberHint}.` : "";
-      return replies.badInputReply(`${subscriberId.error}${hint}`);
+      return replies.badInputReply(`${en.refusal(subscriberId.refusal)}${hint}`);
     }
     const amount = validateAmount(read.amount, this.settings);
-    if (typeof amount !== "string") return replies.badInputReply(amount.error);
+    if (typeof amount !== "string") return replies.badInputReply(en.refusal(amount.refusal));
     let recipient = phone;
     if (read.recipient && product.issuesToken) {
       const other = this.settings.toPhone(read.recipient);

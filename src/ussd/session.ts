@@ -9,18 +9,17 @@ import {
   type SnapshotFrom,
   waitFor,
 } from "xstate";
+import { en } from "../../machines/copy/en.js";
 import {
   type JourneyContext,
-  type JourneyProduct,
   PURCHASE_MACHINE_VERSION,
-  type PurchaseOutcome,
   purchaseMachine,
   type QuoteRequest,
-} from "../../machines/purchase.machine.js";
+} from "../../machines/purchase/machine.js";
+import type { Product, PurchaseOutcome } from "../../machines/purchase/rules.js";
 import type { Logger } from "../log.js";
 import type { PurchaseService } from "../purchases/purchases.js";
 import type { KeyValueStore } from "../store/store.js";
-import type { Product } from "../vending/vendor.js";
 import { renderScreen } from "./render.js";
 import type { UssdInput, UssdReply, UssdRequest } from "./types.js";
 
@@ -74,16 +73,9 @@ interface ResumeOffer {
 
 const RESUME_SECONDS = 300;
 
-const expiredReply: UssdReply = { text: "Your session has expired. Please dial again.", end: true };
-const tooManySessionsReply: UssdReply = {
-  text: "You have started many sessions in a short time. Please wait a minute and dial again.",
-  end: true,
-};
-
-const busyReply: UssdReply = {
-  text: "Sorry, the service is briefly unavailable. Please dial again in a few minutes.",
-  end: true,
-};
+const expiredReply: UssdReply = { text: en.session.expired, end: true };
+const tooManySessionsReply: UssdReply = { text: en.session.tooMany, end: true };
+const busyReply: UssdReply = { text: en.session.busy, end: true };
 
 export class UssdSessions {
   private readonly machine;
@@ -183,7 +175,7 @@ export class UssdSessions {
           return { result: shown.reply, store: { value: shown, ttlSeconds: this.ttl } };
         }
         if (choice !== "1" && choice !== "2") {
-          const reply = offerReply(offer, "Invalid choice.");
+          const reply = offerReply(offer, true);
           // The refused input stays consumed: the next callback's new input answers the offer again.
           return {
             result: reply,
@@ -199,9 +191,10 @@ export class UssdSessions {
         offer = undefined;
       }
 
+      const products = await this.catalogue();
       const actor = snapshot
-        ? this.restore(snapshot, request)
-        : createActor(this.machine, { input: await this.journeyInput(request, phone, directDial) });
+        ? this.restore(snapshot, request, products)
+        : createActor(this.machine, { input: this.journeyInput(request, phone, directDial, products) });
       actor.start();
       try {
         const deadline = Date.now() + this.settings.replyBudgetMs;
@@ -216,7 +209,7 @@ export class UssdSessions {
         }
         const current = actor.getSnapshot();
         const reply = renderScreen(current, screenLimit);
-        const persisted = actor.getPersistedSnapshot();
+        const persisted = withCatalogue(actor.getPersistedSnapshot(), []);
         const resumable = isResumable(current);
         const stored: SessionRecord = {
           version: PURCHASE_MACHINE_VERSION,
@@ -262,7 +255,7 @@ export class UssdSessions {
     const record = await this.store.get<SessionRecord>(`session:${dropped}`);
     if (record?.version !== PURCHASE_MACHINE_VERSION || !record.resumable) return undefined;
     const context = (record.snapshot as { context?: Partial<JourneyContext> }).context;
-    const product = context?.productIndex != null ? context.products?.[context.productIndex] : undefined;
+    const product = (await this.catalogue()).find((p) => p.type === context?.productType);
     if (!product) return undefined;
     return {
       sessionId: dropped,
@@ -272,10 +265,11 @@ export class UssdSessions {
     };
   }
 
-  private restore(snapshot: Snapshot<unknown>, request: UssdRequest) {
+  /** The stored snapshot with the catalogue as it is now (snapshots keep only references into it). */
+  private restore(snapshot: Snapshot<unknown>, request: UssdRequest, products: Product[]) {
     // `input` is ignored when a snapshot is given, but the types still want it (xstate#4915).
     return createActor(this.machine, {
-      snapshot,
+      snapshot: withCatalogue(snapshot, products),
       input: {
         sessionId: request.sessionId,
         phone: request.phone,
@@ -287,8 +281,7 @@ export class UssdSessions {
     });
   }
 
-  private async journeyInput(request: UssdRequest, phone: string, directDial: boolean) {
-    const products: JourneyProduct[] = await this.catalogue();
+  private journeyInput(request: UssdRequest, phone: string, directDial: boolean, products: Product[]) {
     return {
       sessionId: request.sessionId,
       phone,
@@ -347,7 +340,7 @@ function hopOf(input: UssdInput): { hop?: number } {
 
 /** Stopped mid-journey, with a product chosen, and not buying: worth offering to continue. */
 function isResumable(snapshot: SnapshotFrom<typeof purchaseMachine>): boolean {
-  return snapshot.status === "active" && snapshot.context.productIndex !== null && !snapshot.hasTag("busy");
+  return snapshot.status === "active" && snapshot.context.productType !== null && !snapshot.hasTag("busy");
 }
 
 function resumeKey(phone: string): string {
@@ -364,7 +357,7 @@ function offerRecord(
     version: PURCHASE_MACHINE_VERSION,
     snapshot: offer.snapshot,
     inputs,
-    reply: offerReply(offer, null),
+    reply: offerReply(offer, false),
     phone,
     at: Date.now(),
     ...hop,
@@ -372,9 +365,20 @@ function offerRecord(
   };
 }
 
-function offerReply(offer: ResumeOffer, error: string | null): UssdReply {
-  const what = `${offer.productName}${offer.subscriberTail ? ` for ...${offer.subscriberTail}` : ""}`;
-  return { text: `${error ? `${error}\n` : ""}1 Continue ${what}\n2 Start again`, end: false };
+function offerReply(offer: ResumeOffer, refused: boolean): UssdReply {
+  const text = en.session.resume(offer.productName, offer.subscriberTail);
+  return { text: refused ? `${en.refusal({ key: "invalidChoice" })}\n${text}` : text, end: false };
+}
+
+/**
+ * The snapshot with this catalogue in its context. Snapshots are stored with `[]` (they keep references,
+ * `productType` and `providerCode`, not a copy of the catalogue: it is large, and it changes) and get the
+ * current one back when restored.
+ */
+function withCatalogue(snapshot: Snapshot<unknown>, products: Product[]): Snapshot<unknown> {
+  const stored = snapshot as unknown as { context?: Partial<JourneyContext> };
+  if (!stored.context) return snapshot;
+  return { ...stored, context: { ...stored.context, products } } as unknown as Snapshot<unknown>;
 }
 
 /** The dropped session's snapshot, now belonging to the new session (context is plain JSON). */

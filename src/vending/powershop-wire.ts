@@ -6,7 +6,7 @@
 // Lenient about extra and missing fields we do not act on, strict about the ones we do.
 
 import { z } from "zod";
-import { formatCents, toCents } from "./cents.js";
+import { formatCents, toCents } from "../../machines/purchase/money.js";
 
 /** The document's "API Status Codes"; anything else is read as "no definite answer". */
 export const PowershopCode = {

@@ -21,9 +21,9 @@
 //   came at least `notFoundSettleMs` before it: the vendor may still be generating when it first says 606.
 
 import type { CountryCode } from "libphonenumber-js";
+import { formatCents, toCents } from "../../machines/purchase/money.js";
 import type { Logger } from "../log.js";
 import { toE164Digits } from "../phone.js";
-import { formatCents, toCents } from "./cents.js";
 import {
   customerMessage,
   minimumPurchaseMessage,

@@ -7,9 +7,9 @@
 // retry may settle it (SPEC section 6).
 
 import type { z } from "zod";
+import { formatCents, toCents } from "../../machines/purchase/money.js";
 import type { Logger } from "../log.js";
 import { scratchPowerTokens } from "./auth.js";
-import { formatCents, toCents } from "./cents.js";
 import { customerMessage, type VendorFailureCause, vendorReasonForCustomer } from "./messages.js";
 import { hasResponseCode, validateSuccessSchema, wireDate } from "./scratchpower-current-wire.js";
 import { missingFields, type ScratchPowerV1Options } from "./scratchpower-v1.js";

@@ -3,9 +3,9 @@
 // definite answer is `ambiguous`, and only retry may settle it (SPEC section 6).
 
 import type { z } from "zod";
+import { formatCents, toCents } from "../../machines/purchase/money.js";
 import type { Logger } from "../log.js";
 import { type ScratchPowerCredentials, scratchPowerTokens } from "./auth.js";
-import { formatCents, toCents } from "./cents.js";
 import { customerMessage, type VendorFailureCause, vendorReasonForCustomer } from "./messages.js";
 import { productListSchema, productSchema, quoteEnvelopeSchema } from "./scratchpower-v1-wire.js";
 import {

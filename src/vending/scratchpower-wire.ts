@@ -4,7 +4,7 @@
 // accounts, whose list the documents never print (so several shapes are accepted; see the README).
 
 import { z } from "zod";
-import { formatCents, toCents } from "./cents.js";
+import { formatCents, toCents } from "../../machines/purchase/money.js";
 import type { PurchaseRequest, Sale } from "./vendor.js";
 
 /**

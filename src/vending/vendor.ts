@@ -1,24 +1,10 @@
 // The vending port: everything the channels and the purchase pipeline may ask of a vendor.
 // Each vendor API (ScratchPower v1, later Current API and Powershop) is one adapter behind it.
 
-/** A product line the vendor sells, trimmed to what a journey needs (plain JSON: it lives in snapshots). */
-export interface Product {
-  /** Vendor's product type, e.g. `ELECTRICITY`, `AIRTIME`, `WATER`. */
-  type: string;
-  /** Name shown on the menu, e.g. "Electricity". */
-  name: string;
-  subscriberLabel: string;
-  subscriberMinLength: number;
-  subscriberMaxLength: number;
-  /** Regular expression source the identifier must match in full; empty string when the vendor gives none. */
-  subscriberPattern: string;
-  subscriberHint: string;
-  providers: { code: string; name: string }[];
-  /** Whether a purchase yields a token the customer must key in (electricity, water) or not (airtime). */
-  issuesToken: boolean;
-  /** Whether the subscriber identifier is a phone number (airtime), so "my number" can be offered. */
-  subscriberIsPhone: boolean;
-}
+import type { Product } from "../../machines/purchase/rules.js";
+
+/** The vendor's products are the journey's: one domain type (machines/purchase/rules.ts). */
+export type { Product };
 
 /** What a quote and a buy are made of. Amounts are decimal strings ("100.00"), never floats. */
 export interface PurchaseRequest {

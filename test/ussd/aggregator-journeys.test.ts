@@ -2,8 +2,9 @@
 // against that aggregator's limit, plus direct dial where the aggregator passes the dialled string.
 import assert from "node:assert/strict";
 import type request from "supertest";
+import { en } from "../../machines/copy/en.js";
+import { paginate } from "../../machines/purchase/screens.js";
 import { ussdCapacity } from "../../src/text/gsm7.js";
-import { paginate } from "../../src/ussd/render.js";
 import { drivers, payInput, type Screen, type WireDriver } from "../helpers/aggregator-drivers.js";
 import { type Rig, startRig } from "../helpers/journey.js";
 
@@ -95,7 +96,8 @@ describe("long lists", () => {
     for (const limit of [120, 160, 182]) {
       const seen = new Set<string>();
       for (let page = 0; page < 12; page++) {
-        const screen = paginate("Choose a provider:", options, page, limit, ["0 Back 00 Menu"]);
+        const fits = (text: string) => ussdCapacity(text, limit).fits;
+        const screen = paginate("Choose a provider:", options, page, { fits, words: en }, ["0 Back 00 Menu"]);
         assert.ok(ussdCapacity(screen, limit).fits, `${limit}: ${screen}`);
         assert.match(screen, /\n98 More\n0 Back 00 Menu$/);
         for (const line of screen.split("\n")) {

@@ -2,8 +2,8 @@
 // meter's scenario), and against a golden-body double answering what the document leaves open.
 
 import assert from "node:assert/strict";
+import { toCents } from "../../machines/purchase/money.js";
 import { createLogger } from "../../src/log.js";
-import { toCents } from "../../src/vending/cents.js";
 import { localMobileNumber, PowershopClient, type PowershopOptions } from "../../src/vending/powershop.js";
 import {
   POWERSHOP_SANDBOX_CREDENTIALS,

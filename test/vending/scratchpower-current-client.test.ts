@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { toCents } from "../../machines/purchase/money.js";
 import { createLogger } from "../../src/log.js";
-import { toCents } from "../../src/vending/cents.js";
 import {
   type CurrentSandboxHandle,
   startScratchPowerCurrentSandbox,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { toCents } from "../../src/vending/cents.js";
+import { toCents } from "../../machines/purchase/money.js";
 import { type SandboxHandle, startScratchPowerSandbox } from "../../src/vending/sandbox/scratchpower-v1.js";
 import type { ScratchPowerV1Client } from "../../src/vending/scratchpower-v1.js";
 import { VendorError } from "../../src/vending/vendor.js";

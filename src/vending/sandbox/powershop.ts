@@ -41,7 +41,7 @@
 import { randomUUID } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
-import { formatCents, toCents } from "../cents.js";
+import { formatCents, toCents } from "../../../machines/purchase/money.js";
 import { listenOnLoopback } from "./loopback-server.js";
 import {
   DEFAULT_MINIMUM_CENTS,

@@ -4,7 +4,7 @@
 // confirm without a token. Pure functions: the HTTP layer only routes, counts and hangs.
 
 import { z } from "zod";
-import { formatCents, toCents } from "../cents.js";
+import { formatCents, toCents } from "../../../machines/purchase/money.js";
 import {
   type ConfirmBehaviour,
   electricityUnits,

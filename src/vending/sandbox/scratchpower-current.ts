@@ -25,7 +25,7 @@
 import { randomBytes } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
-import { formatCents } from "../cents.js";
+import { formatCents } from "../../../machines/purchase/money.js";
 import { listenOnLoopback } from "./loopback-server.js";
 import {
   asksToNotify,

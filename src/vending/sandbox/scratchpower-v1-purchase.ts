@@ -3,7 +3,7 @@
 // Transaction envelope. Pure functions over the catalogue, so the HTTP layer only routes, counts and hangs.
 
 import { z } from "zod";
-import { formatCents, toCents } from "../cents.js";
+import { formatCents, toCents } from "../../../machines/purchase/money.js";
 import {
   electricityUnits,
   SANDBOX_CHARGE_CENTS,

@@ -32,7 +32,7 @@
 import { randomBytes } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
-import { formatCents } from "../cents.js";
+import { formatCents } from "../../../machines/purchase/money.js";
 import { listenOnLoopback } from "./loopback-server.js";
 import { SANDBOX_PRODUCTS } from "./scratchpower-v1-catalogue.js";
 import {

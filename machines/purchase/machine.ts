@@ -3,6 +3,16 @@
 // with `purchaseMachine.provide({ actors: { ... } })`. Context holds plain JSON only, because the
 // snapshot is persisted between callbacks; screens are derived from state + context by the caller.
 import { and, assign, fromPromise, not, raise, setup } from "xstate";
+import {
+  type LastTokensOutcome,
+  type Product,
+  type PurchaseOutcome,
+  payCodeFor,
+  type QuotedPurchase,
+  type Refusal,
+  validateAmount,
+  validateSubscriber,
+} from "./rules.js";
 
 /** Bump when states or context change shape: stored snapshots of another version are discarded. */
 export const PURCHASE_MACHINE_VERSION = 2;
@@ -11,25 +21,16 @@ export const BACK = "0";
 export const HOME = "00";
 export const MORE = "98";
 
-export interface JourneyProduct {
-  type: string;
-  name: string;
-  subscriberLabel: string;
-  subscriberMinLength: number;
-  subscriberMaxLength: number;
-  subscriberPattern: string;
-  subscriberHint: string;
-  providers: { code: string; name: string }[];
-  issuesToken: boolean;
-  subscriberIsPhone: boolean;
-}
-
 export interface JourneyInput {
   /** The aggregator's session id: every purchase made in this journey is tied to it. */
   sessionId: string;
   /** The dialling phone, E.164 digits without `+`. */
   phone: string;
-  products: JourneyProduct[];
+  /**
+   * The vendor's catalogue as it is now. The session code gives it with every callback and leaves it out of
+   * the stored snapshot, which keeps only references (`productType`, `providerCode`).
+   */
+  products: Product[];
   /** Amount limits as decimal strings, e.g. "1.00" and "5000.00". */
   minAmount: string;
   maxAmount: string;
@@ -46,39 +47,15 @@ export interface JourneyInput {
   payByCode?: boolean;
 }
 
-export interface QuoteDetails {
-  reference: string;
-  customerName?: string;
-  amount: string;
-  charge: string;
-  total: string;
-  currency: string;
-}
-
 export interface QuoteRequest {
   sessionId: string;
   phone: string;
-  product: JourneyProduct;
+  product: Product;
   providerCode: string;
   subscriberId: string;
   amount: string;
   recipient: string;
 }
-
-export type PurchaseOutcome =
-  | {
-      status: "SUCCESSFUL";
-      reference: string;
-      units?: string;
-      tokenCount: number;
-      /** In the vendor's order: the last screen shows them where they fit. */
-      tokens: { description?: string; token: string }[];
-    }
-  | { status: "FAILED"; reference: string; reason: string }
-  | { status: "PENDING"; reference: string }
-  | { status: "NOT_SENT"; reason: string };
-
-export type LastTokensOutcome = { found: true; reference: string } | { found: false };
 
 /** Steps that wait for the customer's input; `0` returns to the one before. */
 export type InputStep =
@@ -106,14 +83,15 @@ export interface JourneyContext extends JourneyInput {
   history: InputStep[];
   /** Page of the current list screen (menu, providers). */
   page: number;
-  productIndex: number | null;
+  /** The chosen product, by its type (a reference into `products`). */
+  productType: string | null;
   providerCode: string | null;
   subscriberId: string | null;
   amount: string | null;
   recipient: string | null;
-  quote: QuoteDetails | null;
+  quote: QuotedPurchase | null;
   /** Why the last input was refused, shown above the prompt; null when the last input was accepted. */
-  error: string | null;
+  error: Refusal | null;
   /** The quote failure shown on the quoteError screen, and whether trying again may help. */
   quoteFailure: { message: string; retryable: boolean } | null;
   outcome: PurchaseOutcome | null;
@@ -151,93 +129,26 @@ function chosenNumber(event: Typed): number | null {
   return /^[1-9]\d?$/.test(t) ? Number(t) : null;
 }
 
-function selectedProduct(context: JourneyContext): JourneyProduct | null {
-  return context.productIndex === null ? null : (context.products[context.productIndex] ?? null);
+function selectedProduct(context: JourneyContext): Product | null {
+  return context.products.find((product) => product.type === context.productType) ?? null;
 }
 
-/** The identifier as the vendor wants it, or the reason it is refused. */
+/** The identifier as the vendor wants it, or why it is refused. */
 function readSubscriber(
   context: JourneyContext,
   raw: string,
   asPhone: string | null,
-): string | { error: string } {
+): string | { refusal: Refusal } {
   const product = selectedProduct(context);
-  if (!product) return { error: "Please choose a product." };
+  if (!product) return { refusal: { key: "invalidChoice" } };
   return validateSubscriber(product, raw, asPhone);
 }
 
-/**
- * The identifier as the vendor wants it (phone products take the number read as E.164 digits), or why it
- * is refused. Shared with the SMS channel, so both channels accept exactly the same input.
- */
-export function validateSubscriber(
-  product: JourneyProduct,
-  raw: string,
-  asPhone: string | null,
-): string | { error: string } {
-  const candidate = product.subscriberIsPhone && asPhone ? asPhone : raw.replace(/[\s-]/g, "");
-  // The prompt shows the hint again, so the error itself stays short.
-  const invalid = { error: `Invalid ${product.subscriberLabel.toLowerCase()}.` };
-  if (candidate.length < product.subscriberMinLength || candidate.length > product.subscriberMaxLength) {
-    return invalid;
-  }
-  if (!matchesPattern(product.subscriberPattern, candidate)) return invalid;
-  return candidate;
-}
-
-/** A vendor pattern that is not a valid regular expression is ignored: the vendor still validates on quote. */
-function matchesPattern(pattern: string, candidate: string): boolean {
-  if (!pattern) return true;
-  try {
-    return new RegExp(`^(?:${pattern})$`).test(candidate);
-  } catch {
-    return true;
-  }
-}
-
-/** Amount in cents, or null when it is not a positive decimal with at most 2 places. */
-export function toCents(amount: string): number | null {
-  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(amount.trim());
-  if (!match) return null;
-  return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
-}
-
-export function formatCents(cents: number): string {
-  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
-}
-
-/**
- * The code that pays a quote when `payByCode`: 4 digits derived from the quote's reference, moved on until
- * it is none of the inputs the journey has had. An aggregator's late retry repeats one of those inputs, so
- * it can never pay; a new quote gets a new code.
- */
-export function payCodeFor(reference: string, typed: readonly string[]): string {
-  let start = 0;
-  for (const char of reference) start = (start * 31 + char.charCodeAt(0)) % 9000;
-  // Of any typed.length + 1 distinct candidates one is free (past 9999 they grow to 5 digits).
-  for (let step = 0; ; step++) {
-    const code = String(step < 9000 ? 1000 + ((start + step) % 9000) : 1000 + step);
-    if (!typed.includes(code)) return code;
-  }
-}
-
-function readAmount(context: JourneyContext, raw: string): string | { error: string } {
+function readAmount(context: JourneyContext, raw: string): string | { refusal: Refusal } {
   return validateAmount(raw, context);
 }
 
-/** The amount as a 2-decimal string within the limits, or why it is refused (shared with the SMS channel). */
-export function validateAmount(
-  raw: string,
-  limits: { minAmount: string; maxAmount: string; currency: string },
-): string | { error: string } {
-  const cents = toCents(raw);
-  const min = toCents(limits.minAmount) ?? 1;
-  const max = toCents(limits.maxAmount) ?? Number.MAX_SAFE_INTEGER;
-  const range = `Enter ${limits.currency} ${formatCents(min)} to ${formatCents(max)}.`;
-  if (cents === null || cents <= 0) return { error: `Invalid amount. ${range}` };
-  if (cents < min || cents > max) return { error: `Amount out of range. ${range}` };
-  return formatCents(cents);
-}
+const INVALID_CHOICE: Refusal = { key: "invalidChoice" };
 
 const backTransitions = inputSteps.map((step) => ({
   guard: { type: "isBackTo" as const, params: { step } },
@@ -259,7 +170,7 @@ export const purchaseMachine = setup({
   },
   actors: {
     // Placeholders: the caller provides the real ones. Failing loudly beats a silent purchase-less journey.
-    requestQuote: fromPromise<QuoteDetails, QuoteRequest>(async () => {
+    requestQuote: fromPromise<QuotedPurchase, QuoteRequest>(async () => {
       throw new Error("requestQuote actor not provided");
     }),
     confirmPurchase: fromPromise<PurchaseOutcome, { reference: string; sessionId: string }>(async () => {
@@ -323,7 +234,10 @@ export const purchaseMachine = setup({
     returnTo: assign(({ context, event }, params: { step: InputStep }) => ({
       history: historyBefore(context, params.step),
       page: 0,
-      error: describeFailure((event as unknown as { error: unknown }).error).message,
+      error: {
+        key: "vendor" as const,
+        message: describeFailure((event as unknown as { error: unknown }).error).message,
+      },
     })),
     /** The customer chose to change one input after the vendor refused the quote. */
     revisit: assign(({ context }, params: { step: InputStep }) => ({
@@ -333,13 +247,12 @@ export const purchaseMachine = setup({
     })),
     nextPage: assign(({ context }) => ({ page: context.page + 1, error: null })),
     previousPage: assign(({ context }) => ({ page: Math.max(0, context.page - 1), error: null })),
-    refuse: assign((_, params: { error: string }) => ({ error: params.error })),
+    refuse: assign((_, params: { error: Refusal }) => ({ error: params.error })),
     chooseProduct: assign(({ context, event }) => {
-      const index = (chosenNumber(event) ?? 1) - 1;
-      const product = context.products[index];
+      const product = context.products[(chosenNumber(event) ?? 1) - 1];
       const onlyProvider = product?.providers.length === 1 ? (product.providers[0]?.code ?? null) : null;
       return {
-        productIndex: index,
+        productType: product?.type ?? null,
         providerCode: onlyProvider,
         subscriberId: null,
         amount: null,
@@ -358,12 +271,12 @@ export const purchaseMachine = setup({
     })),
     refuseSubscriber: assign(({ context, event }) => {
       const result = readSubscriber(context, text(event), event.asPhone);
-      return { error: typeof result === "string" ? null : result.error };
+      return { error: typeof result === "string" ? null : result.refusal };
     }),
     setAmount: assign(({ context, event }) => ({ amount: readAmount(context, text(event)) as string })),
     refuseAmount: assign(({ context, event }) => {
       const result = readAmount(context, text(event));
-      return { error: typeof result === "string" ? null : result.error };
+      return { error: typeof result === "string" ? null : result.refusal };
     }),
     setRecipientToOwnPhone: assign(({ context }) => ({ recipient: context.phone })),
     setRecipient: assign(({ event }) => ({ recipient: event.asPhone })),
@@ -400,7 +313,7 @@ export const purchaseMachine = setup({
             target: "afterProduct",
             actions: ["chooseProduct", { type: "leave", params: { step: "menu" } }],
           },
-          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+          { actions: { type: "refuse", params: { error: INVALID_CHOICE } } },
         ],
       },
     },
@@ -421,7 +334,7 @@ export const purchaseMachine = setup({
             target: "afterProvider",
             actions: ["chooseProvider", { type: "leave", params: { step: "provider" } }],
           },
-          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+          { actions: { type: "refuse", params: { error: INVALID_CHOICE } } },
         ],
       },
     },
@@ -439,14 +352,14 @@ export const purchaseMachine = setup({
           },
           {
             guard: { type: "isOption", params: { option: "1" } },
-            actions: { type: "refuse", params: { error: "Your number cannot be used here. Choose 2." } },
+            actions: { type: "refuse", params: { error: { key: "ownNumberNotUsable" } } },
           },
           {
             guard: { type: "isOption", params: { option: "2" } },
             target: "subscriber",
             actions: { type: "leave", params: { step: "subscriberChoice" } },
           },
-          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+          { actions: { type: "refuse", params: { error: INVALID_CHOICE } } },
         ],
       },
     },
@@ -493,7 +406,7 @@ export const purchaseMachine = setup({
             target: "quoting",
             actions: ["setRecipient", { type: "leave", params: { step: "recipient" } }],
           },
-          { actions: { type: "refuse", params: { error: "Invalid phone number." } } },
+          { actions: { type: "refuse", params: { error: { key: "invalidPhone" } } } },
         ],
       },
     },
@@ -505,7 +418,7 @@ export const purchaseMachine = setup({
         input: ({ context }) => ({
           sessionId: context.sessionId,
           phone: context.phone,
-          product: selectedProduct(context) as JourneyProduct,
+          product: selectedProduct(context) as Product,
           providerCode: context.providerCode ?? "",
           subscriberId: context.subscriberId ?? "",
           amount: context.amount ?? "",
@@ -553,7 +466,7 @@ export const purchaseMachine = setup({
           // Paying by code, any other input may be the aggregator retrying an old callback: it changes
           // nothing, not even the screen (which already says what pays).
           { guard: "paysByCode" },
-          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+          { actions: { type: "refuse", params: { error: INVALID_CHOICE } } },
         ],
       },
     },
@@ -577,7 +490,7 @@ export const purchaseMachine = setup({
             target: "amount",
             actions: { type: "revisit", params: { step: "amount" } },
           },
-          { actions: { type: "refuse", params: { error: "Invalid choice." } } },
+          { actions: { type: "refuse", params: { error: INVALID_CHOICE } } },
         ],
       },
     },
@@ -591,9 +504,7 @@ export const purchaseMachine = setup({
         // The purchase service only throws before the buy was sent, so nothing was charged.
         onError: {
           target: "done",
-          actions: assign(() => ({
-            outcome: { status: "NOT_SENT" as const, reason: "Sorry, we could not complete your purchase." },
-          })),
+          actions: assign(() => ({ outcome: { status: "NOT_SENT" as const } })),
         },
       },
     },
@@ -617,7 +528,7 @@ function emptyJourney() {
   return {
     history: [] as InputStep[],
     page: 0,
-    productIndex: null,
+    productType: null,
     providerCode: null,
     subscriberId: null,
     amount: null,

@@ -1,0 +1,116 @@
+// Every word a USSD customer reads, in English. Another language is one file beside this one that
+// `satisfies Catalogue`, so a missing or misspelt key is a type error; it must be written (or at least
+// read and corrected) by a native speaker, never machine-translated, because customers spend money on it.
+// Vendor text (names, the vendor's own reasons) is shown as the vendor sent it and is not in here.
+import type { Refusal } from "../purchase/rules.js";
+
+export const en = {
+  /** The language's name in itself, for the first-time language menu. */
+  languageName: "English",
+  nav: {
+    backAndMenu: "0 Back 00 Menu",
+    back: "0 Back",
+    more: "98 More",
+  },
+  menu: {
+    title: "Buy:",
+    lastTokens: "My last tokens",
+  },
+  provider: {
+    title: (product: string) => `${product} provider:`,
+  },
+  subscriberChoice: {
+    title: (product: string) => `${product} for:`,
+    myNumber: "1 My number",
+    anotherNumber: "2 Another number",
+  },
+  subscriber: {
+    prompt: (label: string, hint: string) => `Enter ${label}${hint ? ` (${hint})` : ""}:`,
+  },
+  amount: {
+    prompt: (currency: string, min: string, max: string) => `Enter amount in ${currency} (${min}-${max}):`,
+  },
+  recipient: {
+    prompt: "Enter the phone number for the token SMS:",
+  },
+  quote: {
+    amount: (currency: string, amount: string) => `Amount ${currency} ${amount}`,
+    charge: (currency: string, charge: string) => `Charge ${currency} ${charge}`,
+    total: (currency: string, total: string) => `Total ${currency} ${total}`,
+    totalWithCharge: (currency: string, total: string, charge: string) =>
+      `Total ${currency} ${total} (charge ${charge})`,
+    tokenTo: (phone: string) => `Token SMS to +${phone}`,
+    pay: "1 Pay",
+    payWithCode: (code: string) => `Enter ${code} to pay`,
+    payWithCodeShort: (code: string) => `${code} Pay`,
+    sendElsewhere: "2 Send token to another phone",
+    cancel: (option: string) => `${option} Cancel`,
+    /** The options on one line, for short screens. */
+    optionsShort: (pay: string, tokens: boolean) =>
+      tokens ? `${pay} 2 Other phone 3 Cancel` : `${pay} 2 Cancel`,
+    unavailable: "Quote unavailable.",
+  },
+  quoteError: {
+    fallback: "The provider could not quote.",
+    tryAgain: "1 Try again",
+    changeSubscriber: (what: string) => `1 Change ${what}`,
+    changeAmount: "2 Change amount",
+    /** What "Change …" names when the subscriber is a phone number. */
+    number: "number",
+  },
+  quoting: {
+    slow: "The provider is slow, please try again.",
+  },
+  pending: (reference?: string) =>
+    `Your purchase is being processed. You will get an SMS shortly.${reference ? ` Ref ${reference}` : ""}`,
+  done: {
+    paid: (units?: string) => `Paid.${units ? ` ${units}.` : ""}`,
+    enterInOrder: "Enter in this order:",
+    token: (token: string) => `Token: ${token}`,
+    numberedToken: (n: number, description: string | undefined, token: string) =>
+      `${n}) ${description ? `${description}: ` : ""}${token}`,
+    alsoBySms: (to: string | undefined, reference: string) =>
+      `Also sent by SMS${to ? ` at +${to}` : ""}. Ref ${reference}`,
+    reference: (reference: string) => `Ref ${reference}`,
+    tokensBySms: (count: number, to: string | undefined, units: string | undefined, reference: string) =>
+      `Paid. Your ${count > 1 ? `${count} tokens` : "token"} will arrive by SMS${to ? ` at +${to}` : ""}.${units ? ` ${units}.` : ""} Ref ${reference}`,
+    tokenless: (currency: string, amount: string, product: string, subscriber: string, reference: string) =>
+      `Done: ${currency} ${amount} ${product.toLowerCase()} for ${subscriber}. Ref ${reference}`,
+    failed: (reason: string) => `Purchase failed: ${reason} You have not been charged.`,
+    notSent: "Sorry, we could not complete your purchase. You have not been charged. Please try again.",
+  },
+  cancelled: "Purchase cancelled. You have not been charged.",
+  lastTokens: {
+    found: (reference: string) => `Your last tokens are on their way by SMS. Ref ${reference}`,
+    none: "We found no tokens bought by or for your number.",
+    failed: "Sorry, we could not fetch your tokens now. Please try again later.",
+  },
+  session: {
+    expired: "Your session has expired. Please dial again.",
+    tooMany: "You have started many sessions in a short time. Please wait a minute and dial again.",
+    busy: "Sorry, the service is briefly unavailable. Please dial again in a few minutes.",
+    resume: (what: string, tail?: string) =>
+      `1 Continue ${what}${tail ? ` for ...${tail}` : ""}\n2 Start again`,
+  },
+  refusal: (refusal: Refusal): string => {
+    switch (refusal.key) {
+      case "invalidChoice":
+        return "Invalid choice.";
+      case "invalidSubscriber":
+        return `Invalid ${refusal.label.toLowerCase()}.`;
+      case "ownNumberNotUsable":
+        return "Your number cannot be used here. Choose 2.";
+      case "invalidAmount":
+        return `Invalid amount. Enter ${refusal.currency} ${refusal.min} to ${refusal.max}.`;
+      case "amountOutOfRange":
+        return `Amount out of range. Enter ${refusal.currency} ${refusal.min} to ${refusal.max}.`;
+      case "invalidPhone":
+        return "Invalid phone number.";
+      case "vendor":
+        return refusal.message;
+    }
+  },
+};
+
+/** The shape every language's catalogue must have. */
+export type Catalogue = typeof en;
