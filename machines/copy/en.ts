@@ -92,6 +92,76 @@ export const en = {
     resume: (what: string, tail?: string) =>
       `1 Continue ${what}${tail ? ` for ...${tail}` : ""}\n2 Start again`,
   },
+  /** Replies of the SMS channel: each must fit one 160-character GSM-7 SMS with the vendor text in it. */
+  sms: {
+    help: "Buy: ELEC <meter> <amount>, WATER <meter> <amount>, AIRTIME <network> <number> <amount>. Then YES <code>. LAST: tokens again. STATUS <ref>",
+    quote: (
+      who: string,
+      product: string,
+      subscriber: string,
+      currency: string,
+      amount: string,
+      charge: string,
+      total: string,
+    ) =>
+      `${who ? `${who}, ` : ""}${product} ${subscriber}: ${currency} ${amount} + charge ${charge} = ${currency} ${total}. `,
+    quoteAction: (code: string, minutes: number) =>
+      `Reply YES ${code} to pay or NO to cancel, within ${minutes} min.`,
+    noQuote:
+      "You have no quote waiting (it may have expired). Send e.g. ELEC <meter> <amount> for a new one. Nothing was bought.",
+    wrongCode:
+      "That code does not match your latest quote. Nothing was bought. Reply YES with the code from the quote, or NO.",
+    cancelled: "Quote cancelled. Nothing was bought.",
+    pending: (reference: string) =>
+      `Your purchase ${reference} is being processed. Your token will arrive by SMS shortly.`,
+    failed: (reference: string, reason: string) =>
+      `Purchase ${reference} failed: ${reason} You have not been charged.`,
+    notSent: "Sorry, we could not complete your purchase. You have not been charged. Please try again.",
+    quoteRefused: (reason: string) => `${reason} Nothing was bought. Send HELP for how to buy.`,
+    badInput: (problem: string) => `${problem} Send HELP for how to buy.`,
+    whichProvider: (product: string, example: string, options: string) =>
+      `Which network for ${product.toLowerCase()}? Send e.g. ${product.toUpperCase()} ${example} <number> <amount>. Options: ${options}`,
+    noTokens: "We found no tokens bought by or for your number.",
+    status: {
+      head: (reference: string, product: string, subscriber: string, currency: string, amount: string) =>
+        `${reference} (${product} ${subscriber}, ${currency} ${amount}):`,
+      successful: "successful. Send LAST to get your tokens again.",
+      failed: (reason: string) => `failed, not charged. ${reason}`.trim(),
+      quoted: "quoted, not paid.",
+      processing: "being processed. You will get an SMS when it is done.",
+    },
+    unknownReference: (reference: string) =>
+      `We found no purchase ${reference} for your number. Check the reference in your SMS.`,
+    tooManyMessages:
+      "You have sent many messages in a short time. Please wait a few minutes before sending more.",
+    tooManyQuotes:
+      "You have asked for many quotes this hour. Please try again later, or reply YES <code> to a quote you have.",
+    busy: "Sorry, the service is busy. Please try again in a few minutes.",
+  },
+  /** What a purchase sends by SMS: tokens, receipts, outcomes. Each must fit one 160-character GSM-7 part. */
+  notify: {
+    tokenHeading: (product: string) => (product ? `${product} token` : "Token"),
+    description: (description: string) => ` (${description})`,
+    numbered: (heading: string, n: number, count: number, description: string, order: string) =>
+      `${heading} ${n}/${count}${description}, ${order}:`,
+    enterFirst: "enter this first",
+    enterLast: "enter last",
+    enterAfter: (previous: number, count: number) => `enter after ${previous}/${count}`,
+    footer: (facts: string[], reference: string) =>
+      facts.length > 0 ? `${facts.join(", ")}. Ref ${reference}` : `Ref ${reference}`,
+    airtimeReceipt: (money: string, subscriber: string, reference: string) =>
+      `${money} airtime sent to ${subscriber}. Ref ${reference}. Thank you.`,
+    purchase: (product: string, money: string, who: string) =>
+      `${product ? `${product} ` : ""}purchase${money ? ` of ${money}` : ""}${who ? ` for ${who}` : ""}`,
+    failed: (purchase: string, because: string, reference: string) =>
+      `Sorry, your ${purchase} failed${because ? `: ${because}` : ""}${because.endsWith("...") ? "" : "."} You have not been charged. Ref ${reference}`,
+    unresolved: (purchase: string, reference: string) =>
+      `Your ${purchase} is not confirmed yet. We are checking and will SMS you. Ref ${reference}`,
+    noTokensYet:
+      "We found no recent token purchases for this phone number. Tokens are sent by SMS to the number given when buying.",
+    declined: "The provider declined the purchase.",
+    failedWithoutReason: "The purchase failed.",
+  },
   refusal: (refusal: Refusal): string => {
     switch (refusal.key) {
       case "invalidChoice":

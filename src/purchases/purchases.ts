@@ -2,6 +2,7 @@
 // SPEC section 6: the ledger is written before the buy, the QUOTED → CONFIRMING claim makes a second buy
 // impossible, and an ambiguous buy is only ever resolved by asking the vendor (retry), never by buying again.
 import { randomInt } from "node:crypto";
+import { en } from "../../machines/copy/en.js";
 import type { ConfirmOutcome, QuotedPurchase } from "../../machines/purchase/rules.js";
 import type { JobQueue } from "../jobs/queue.js";
 import { type Logger, maskPhone } from "../log.js";
@@ -317,7 +318,7 @@ export class PurchaseService {
   }
 
   private async notifyFailure(record: PurchaseRecord): Promise<void> {
-    const reason = record.failureReason ?? "The provider declined the purchase.";
+    const reason = record.failureReason ?? en.notify.declined;
     await this.outbox.send(
       record.phone,
       [purchaseFailedMessage(summaryOf(record), reason)],
@@ -390,7 +391,7 @@ function outcomeOf(record: PurchaseRecord): ConfirmOutcome {
     };
   }
   if (record.status === "FAILED") {
-    return { status: "FAILED", reference, reason: record.failureReason ?? "The purchase failed." };
+    return { status: "FAILED", reference, reason: record.failureReason ?? en.notify.failedWithoutReason };
   }
   return { status: "PENDING", reference };
 }

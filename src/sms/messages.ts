@@ -2,6 +2,7 @@
 // over two parts can arrive out of order or half-missing on a feature phone, so optional details are
 // dropped instead, and a token is never cut.
 
+import { en } from "../../machines/copy/en.js";
 import { gsm7Length, SMS_GSM7_LIMIT, toGsm7 } from "../text/gsm7.js";
 import { type ParsedToken, parseTokens } from "./tokens.js";
 
@@ -45,6 +46,8 @@ function fitOnePart(render: (has: Has) => string): string {
   return text;
 }
 
+const words = en.notify;
+
 const money = (s: PurchaseSummary): string => `${s.currency} ${s.amount}`;
 
 function subscriber(s: PurchaseSummary, has: Has): string | undefined {
@@ -55,17 +58,19 @@ function subscriber(s: PurchaseSummary, has: Has): string | undefined {
 
 /** "8.1 kWh, Meter Number 04040404040, BWP 100.00. Ref PX7K2M9Q4T" from whichever facts are present. */
 function footer(s: PurchaseSummary, facts: (string | undefined)[]): string {
-  const present = facts.filter((fact): fact is string => Boolean(fact));
-  return present.length > 0 ? `${present.join(", ")}. Ref ${s.reference}` : `Ref ${s.reference}`;
+  return words.footer(
+    facts.filter((fact): fact is string => Boolean(fact)),
+    s.reference,
+  );
 }
 
 function tokenHeading(s: PurchaseSummary, has: Has): string {
   const product = has("product") ? field(s.productName) : "";
-  return product ? `${product} token` : "Token";
+  return words.tokenHeading(product);
 }
 
 function describe(token: ParsedToken, has: Has): string {
-  return token.description && has("description") ? ` (${field(token.description)})` : "";
+  return token.description && has("description") ? words.description(field(token.description)) : "";
 }
 
 function singleTokenMessage(s: PurchaseSummary, token: ParsedToken): string {
@@ -84,9 +89,9 @@ function singleTokenMessage(s: PurchaseSummary, token: ParsedToken): string {
 
 /** Which token goes in when: the meter rejects them out of vendor order (KeyChange tokens first). */
 function entryOrder(index: number, count: number): string {
-  if (index === 0) return "enter this first";
-  if (index === count - 1) return "enter last";
-  return `enter after ${index}/${count}`;
+  if (index === 0) return words.enterFirst;
+  if (index === count - 1) return words.enterLast;
+  return words.enterAfter(index, count);
 }
 
 function multiTokenMessage(s: PurchaseSummary, token: ParsedToken, index: number, count: number): string {
@@ -94,7 +99,7 @@ function multiTokenMessage(s: PurchaseSummary, token: ParsedToken, index: number
   const isLast = index === count - 1;
   return fitOnePart((has) =>
     [
-      `${tokenHeading(s, has)} ${index + 1}/${count}${describe(token, has)}, ${entryOrder(index, count)}:`,
+      words.numbered(tokenHeading(s, has), index + 1, count, describe(token, has), entryOrder(index, count)),
       token.token,
       footer(s, [
         isLast && has("units") && s.units ? field(s.units) : undefined,
@@ -118,9 +123,7 @@ export function tokenMessages(summary: PurchaseSummary): string[] {
 
 /** Confirmation for a purchase without a token, e.g. "BWP 20.00 airtime sent to 26771436390. Ref …". */
 export function airtimeReceipt(summary: PurchaseSummary): string {
-  return fitOnePart(
-    () => `${money(summary)} airtime sent to ${summary.subscriberId}. Ref ${summary.reference}. Thank you.`,
-  );
+  return fitOnePart(() => words.airtimeReceipt(money(summary), summary.subscriberId, summary.reference));
 }
 
 /** The success SMS(es) for any purchase: the tokens, or a receipt when the product issues none. */
@@ -147,32 +150,21 @@ function shortReason(reason: string): string {
 
 function purchaseDescription(s: PurchaseSummary, has: Has): string {
   const product = has("product") ? field(s.productName) : "";
-  const of = has("amount") ? ` of ${money(s)}` : "";
-  const who = subscriber(s, has);
-  return `${product ? `${product} ` : ""}purchase${of}${who ? ` for ${who}` : ""}`;
+  return words.purchase(product, has("amount") ? money(s) : "", subscriber(s, has) ?? "");
 }
 
 /** The purchase definitely failed and nothing was charged. `reason` is shown shortened. */
 export function purchaseFailedMessage(summary: PurchaseSummary, reason: string): string {
   const because = shortReason(reason);
-  return fitOnePart(
-    (has) =>
-      `Sorry, your ${purchaseDescription(summary, has)} failed${because ? `: ${because}` : ""}` +
-      `${because.endsWith("...") ? "" : "."} ` +
-      `You have not been charged. Ref ${summary.reference}`,
-  );
+  return fitOnePart((has) => words.failed(purchaseDescription(summary, has), because, summary.reference));
 }
 
 /** We could not learn the outcome; someone is checking by hand. The reference lets the customer follow up. */
 export function purchaseUnresolvedMessage(summary: PurchaseSummary): string {
-  return fitOnePart(
-    (has) =>
-      `Your ${purchaseDescription(summary, has)} is not confirmed yet. ` +
-      `We are checking and will SMS you. Ref ${summary.reference}`,
-  );
+  return fitOnePart((has) => words.unresolved(purchaseDescription(summary, has), summary.reference));
 }
 
 /** Answer to "My last tokens" when this phone has no token purchase on record. */
 export function noTokensYetMessage(): string {
-  return "We found no recent token purchases for this phone number. Tokens are sent by SMS to the number given when buying.";
+  return words.noTokensYet;
 }

@@ -1,10 +1,13 @@
 // Replies of the SMS channel. Each fits one 160-character GSM-7 SMS (test/sms/replies.test.ts measures
 // them at realistic worst-case lengths); vendor text is shortened, never our instructions.
+import { en } from "../../machines/copy/en.js";
 import { toGsm7 } from "../text/gsm7.js";
+
+const words = en.sms;
 
 /** The command list, one SMS. */
 export function helpReply(): string {
-  return "Buy: ELEC <meter> <amount>, WATER <meter> <amount>, AIRTIME <network> <number> <amount>. Then YES <code>. LAST: tokens again. STATUS <ref>";
+  return words.help;
 }
 
 export function quoteReply(q: {
@@ -18,53 +21,53 @@ export function quoteReply(q: {
   code: string;
   minutes: number;
 }): string {
-  const who = q.customerName ? `${shorten(toGsm7(q.customerName), 24)}, ` : "";
+  const who = q.customerName ? shorten(toGsm7(q.customerName), 24) : "";
   return (
-    `${who}${q.productName} ${q.subscriberId}: ${q.currency} ${q.amount} + charge ${q.charge} = ${q.currency} ${q.total}. ` +
-    `Reply YES ${q.code} to pay or NO to cancel, within ${q.minutes} min.`
+    words.quote(who, q.productName, q.subscriberId, q.currency, q.amount, q.charge, q.total) +
+    words.quoteAction(q.code, q.minutes)
   );
 }
 
 export function noQuoteReply(): string {
-  return "You have no quote waiting (it may have expired). Send e.g. ELEC <meter> <amount> for a new one. Nothing was bought.";
+  return words.noQuote;
 }
 
 export function wrongCodeReply(): string {
-  return "That code does not match your latest quote. Nothing was bought. Reply YES with the code from the quote, or NO.";
+  return words.wrongCode;
 }
 
 export function cancelledReply(): string {
-  return "Quote cancelled. Nothing was bought.";
+  return words.cancelled;
 }
 
 export function pendingReply(reference: string): string {
-  return `Your purchase ${reference} is being processed. Your token will arrive by SMS shortly.`;
+  return words.pending(reference);
 }
 
 export function failedReply(reference: string, reason: string): string {
-  return `Purchase ${reference} failed: ${shorten(toGsm7(reason), 80)} You have not been charged.`;
+  return words.failed(reference, shorten(toGsm7(reason), 80));
 }
 
 export function notSentReply(): string {
-  return "Sorry, we could not complete your purchase. You have not been charged. Please try again.";
+  return words.notSent;
 }
 
 export function quoteRefusedReply(reason: string): string {
-  return `${shorten(toGsm7(reason), 110)} Nothing was bought. Send HELP for how to buy.`;
+  return words.quoteRefused(shorten(toGsm7(reason), 110));
 }
 
 export function badInputReply(problem: string): string {
-  return `${shorten(toGsm7(problem), 100)} Send HELP for how to buy.`;
+  return words.badInput(shorten(toGsm7(problem), 100));
 }
 
 export function whichProviderReply(productName: string, providers: { code: string }[]): string {
   const name = shorten(toGsm7(productName), 20);
   const options = shorten(providers.map((p) => p.code).join(", "), 60);
-  return `Which network for ${name.toLowerCase()}? Send e.g. ${name.toUpperCase()} ${providers[0]?.code ?? ""} <number> <amount>. Options: ${options}`;
+  return words.whichProvider(name, providers[0]?.code ?? "", options);
 }
 
 export function noTokensReply(): string {
-  return "We found no tokens bought by or for your number.";
+  return words.noTokens;
 }
 
 export function statusReply(p: {
@@ -76,33 +79,34 @@ export function statusReply(p: {
   status: string;
   failureReason?: string;
 }): string {
-  const head = `${p.reference} (${p.productName} ${p.subscriberId}, ${p.currency} ${p.amount}):`;
+  const w = words.status;
+  const head = w.head(p.reference, p.productName, p.subscriberId, p.currency, p.amount);
   switch (p.status) {
     case "SUCCESSFUL":
-      return `${head} successful. Send LAST to get your tokens again.`;
+      return `${head} ${w.successful}`;
     case "FAILED":
-      return `${head} failed, not charged. ${shorten(toGsm7(p.failureReason ?? ""), 60)}`.trim();
+      return `${head} ${w.failed(shorten(toGsm7(p.failureReason ?? ""), 60))}`;
     case "QUOTED":
-      return `${head} quoted, not paid.`;
+      return `${head} ${w.quoted}`;
     default:
-      return `${head} being processed. You will get an SMS when it is done.`;
+      return `${head} ${w.processing}`;
   }
 }
 
 export function unknownReferenceReply(reference: string): string {
-  return `We found no purchase ${shorten(reference, 20)} for your number. Check the reference in your SMS.`;
+  return words.unknownReference(shorten(reference, 20));
 }
 
 export function tooManyMessagesReply(): string {
-  return "You have sent many messages in a short time. Please wait a few minutes before sending more.";
+  return words.tooManyMessages;
 }
 
 export function tooManyQuotesReply(): string {
-  return "You have asked for many quotes this hour. Please try again later, or reply YES <code> to a quote you have.";
+  return words.tooManyQuotes;
 }
 
 export function busyReply(): string {
-  return "Sorry, the service is busy. Please try again in a few minutes.";
+  return words.busy;
 }
 
 function shorten(text: string, max: number): string {
