@@ -2,7 +2,7 @@
 // `satisfies Catalogue`, so a missing or misspelt key is a type error; it must be written (or at least
 // read and corrected) by a native speaker, never machine-translated, because customers spend money on it.
 // Vendor text (names, the vendor's own reasons) is shown as the vendor sent it and is not in here.
-import type { Refusal } from "../purchase/rules.js";
+import type { Refusal, VendorFailure } from "../purchase/rules.js";
 
 export const en = {
   /** The language's name in itself, for the first-time language menu. */
@@ -162,6 +162,38 @@ export const en = {
     declined: "The provider declined the purchase.",
     failedWithoutReason: "The purchase failed.",
   },
+  /** A vendor failure: the vendor's own reason where it gave a usable one, else our words for the cause. */
+  vendorFailure: (failure: VendorFailure): string => {
+    if (failure.vendorReason) return failure.vendorReason;
+    switch (failure.cause) {
+      case "timeout":
+        return "The provider is slow, please try again.";
+      case "network":
+        return "The provider cannot be reached, please try again.";
+      case "server_error":
+        return "The provider has a problem, please try again later.";
+      case "busy":
+        return "The provider is busy, please try again.";
+      case "bad_response":
+        return "The provider sent an unexpected answer, please try again later.";
+      case "login_failed":
+        return "The service is unavailable, please try again later.";
+      case "declined":
+        return "The provider declined the request.";
+      case "outcome_unknown":
+        return "We are checking your purchase and will send the result by SMS.";
+      case "invalid_request":
+        return "The request is not valid, please check it and try again.";
+      case "insufficient_funds":
+        return "The service cannot sell right now, please try again later.";
+      case "below_minimum":
+        return failure.minimum
+          ? `The minimum purchase is ${failure.minimum}.`
+          : "The amount is below the minimum purchase, please enter more.";
+      case "subscriber_not_found":
+        return `${failure.label ?? "Number"} not found. Please check it and try again.`;
+    }
+  },
   refusal: (refusal: Refusal): string => {
     switch (refusal.key) {
       case "invalidChoice":
@@ -177,7 +209,7 @@ export const en = {
       case "invalidPhone":
         return "Invalid phone number.";
       case "vendor":
-        return refusal.message;
+        return en.vendorFailure(refusal.failure);
     }
   },
 };

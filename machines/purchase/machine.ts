@@ -10,6 +10,7 @@ import {
   payCodeFor,
   type QuotedPurchase,
   type Refusal,
+  type VendorFailure,
   validateAmount,
   validateSubscriber,
 } from "./rules.js";
@@ -93,7 +94,7 @@ export interface JourneyContext extends JourneyInput {
   /** Why the last input was refused, shown above the prompt; null when the last input was accepted. */
   error: Refusal | null;
   /** The quote failure shown on the quoteError screen, and whether trying again may help. */
-  quoteFailure: { message: string; retryable: boolean } | null;
+  quoteFailure: { failure: VendorFailure; retryable: boolean } | null;
   outcome: PurchaseOutcome | null;
   lastTokens: LastTokensOutcome | null;
   /** Every input of the journey so far (trimmed), so a pay code is never one of them. */
@@ -236,7 +237,7 @@ export const purchaseMachine = setup({
       page: 0,
       error: {
         key: "vendor" as const,
-        message: describeFailure((event as unknown as { error: unknown }).error).message,
+        failure: describeFailure((event as unknown as { error: unknown }).error).failure,
       },
     })),
     /** The customer chose to change one input after the vendor refused the quote. */
@@ -559,12 +560,11 @@ function refusedInput(error: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** Errors from the quote actor carry a customer message and whether trying again may help. */
-function describeFailure(error: unknown): { message: string; retryable: boolean } {
-  const e = error as { customerMessage?: unknown; kind?: unknown } | null;
-  const message =
-    typeof e?.customerMessage === "string" ? e.customerMessage : "The provider is slow, please try again.";
-  return { message, retryable: e?.kind !== "rejected" };
+/** Errors from the quote actor carry a vendor failure and whether trying again may help. */
+function describeFailure(error: unknown): { failure: VendorFailure; retryable: boolean } {
+  const e = error as { failure?: VendorFailure; kind?: unknown } | null;
+  const failure: VendorFailure = typeof e?.failure?.cause === "string" ? e.failure : { cause: "timeout" };
+  return { failure, retryable: e?.kind !== "rejected" };
 }
 
 export type PurchaseMachine = typeof purchaseMachine;

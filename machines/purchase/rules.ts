@@ -50,6 +50,41 @@ export type PurchaseOutcome = ConfirmOutcome | { status: "NOT_SENT" };
 
 export type LastTokensOutcome = { found: true; reference: string } | { found: false };
 
+/** Why a vendor call failed, as a cause: each channel picks the customer's words for it. */
+export type VendorFailureCause =
+  /** No answer within our deadline. */
+  | "timeout"
+  /** Connection refused, reset or unresolvable host. */
+  | "network"
+  /** The vendor answered 5xx. */
+  | "server_error"
+  /** The vendor answered 429. */
+  | "busy"
+  /** The vendor answered something we cannot read (not JSON, wrong shape). */
+  | "bad_response"
+  /** Our own credentials or session were refused: an operator problem, not the customer's. */
+  | "login_failed"
+  /** The vendor said no without a reason we can show. */
+  | "declined"
+  /** A buy or its recovery got no usable answer: the purchase may or may not have happened. */
+  | "outcome_unknown"
+  /** We were asked to send something the vendor cannot accept (e.g. an amount like "1.234"). */
+  | "invalid_request"
+  /** The operator's prepaid float at the vendor cannot cover the purchase: not the customer's money. */
+  | "insufficient_funds"
+  /** The amount is under the vendor's minimum for this subscriber (`minimum`, e.g. "NGN 1,000.00"). */
+  | "below_minimum"
+  /** The vendor does not know this subscriber (`label`, e.g. "Meter number"). */
+  | "subscriber_not_found";
+
+export interface VendorFailure {
+  cause: VendorFailureCause;
+  /** The vendor's own reason, made safe for a handset: shown as the vendor wrote it, in place of our words. */
+  vendorReason?: string;
+  minimum?: string;
+  label?: string;
+}
+
 /** Why an input was refused; each channel puts it in the customer's words. */
 export type Refusal =
   | { key: "invalidChoice" }
@@ -57,8 +92,8 @@ export type Refusal =
   | { key: "ownNumberNotUsable" }
   | { key: "invalidAmount" | "amountOutOfRange"; currency: string; min: string; max: string }
   | { key: "invalidPhone" }
-  /** The vendor's own reason (or a vendor failure already in words). */
-  | { key: "vendor"; message: string };
+  /** The vendor refused it. */
+  | { key: "vendor"; failure: VendorFailure };
 
 /**
  * The identifier as the vendor wants it (phone products take the number read as E.164 digits), or why it is

@@ -73,7 +73,8 @@ export const screens: { [S in ScreenState]: (view: ScreenView) => Screen } = {
     const options = c.quoteFailure?.retryable
       ? [w.tryAgain]
       : [w.changeSubscriber(changeWhat(product, words)), w.changeAmount];
-    const lines = [c.quoteFailure?.message ?? w.fallback, ...options, words.nav.backAndMenu];
+    const reason = c.quoteFailure ? words.vendorFailure(c.quoteFailure.failure) : w.fallback;
+    const lines = [reason, ...options, words.nav.backAndMenu];
     return more(withError(view, lines.join("\n")));
   },
   confirming: (view) => end(view.words.pending(view.context.quote?.reference)),

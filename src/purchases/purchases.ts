@@ -264,10 +264,11 @@ export class PurchaseService {
       if (done) await this.deliver(done);
       return;
     }
+    const reason = en.vendorFailure(resolution.failure);
     const failed = await this.ledger.transition(reference, ["UNKNOWN", "CONFIRMING"], "FAILED", {
-      failureReason: resolution.reason,
+      failureReason: reason,
     });
-    this.logger.info({ reference, reason: resolution.reason }, "ambiguous buy resolved: failed");
+    this.logger.info({ reference, reason }, "ambiguous buy resolved: failed");
     if (failed) await this.notifyFailure(failed);
   }
 

@@ -20,8 +20,8 @@ export function renderScreen(
   const product = c.products.find((p) => p.type === c.productType);
   const outcomeReason = c.outcome && "reason" in c.outcome ? c.outcome.reason : undefined;
   const vendorTexts = [
-    c.quoteFailure?.message,
-    c.error?.key === "vendor" ? c.error.message : undefined,
+    c.quoteFailure?.failure.vendorReason,
+    c.error?.key === "vendor" ? c.error.failure.vendorReason : undefined,
     product?.subscriberHint,
     c.quote?.customerName,
     outcomeReason,

@@ -7,7 +7,7 @@
 
 import { z } from "zod";
 import type { Logger } from "../log.js";
-import { customerMessage, type VendorFailureCause } from "./messages.js";
+import { failure, type VendorFailureCause } from "./messages.js";
 import { type CachedToken, TokenCache, tokenTimes } from "./token-cache.js";
 import { VendorError } from "./vendor.js";
 import { sendVendorRequest } from "./vendor-http.js";
@@ -85,7 +85,7 @@ async function obtainSession(
     source_channel: options.sourceChannel ?? "USSD",
   });
   if (!session) {
-    throw new VendorError("unavailable", customerMessage("login_failed"), "vendor refused our login");
+    throw new VendorError("unavailable", failure("login_failed"), "vendor refused our login");
   }
   return session;
 }
@@ -107,7 +107,7 @@ async function request(
   const ms = Date.now() - startedAt;
   const fail = (cause: VendorFailureCause, detail: string): never => {
     log.warn({ kind, ms, cause, detail }, "vendor auth failed");
-    throw new VendorError("unavailable", customerMessage(cause), `vendor ${kind}: ${detail}`);
+    throw new VendorError("unavailable", failure(cause), `vendor ${kind}: ${detail}`);
   };
   if (result.kind === "no-answer") return fail(result.cause, result.detail);
   if (result.status === 408) return fail("timeout", "HTTP 408");

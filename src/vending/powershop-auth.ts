@@ -4,7 +4,7 @@
 // and the 401 rules are the shared TokenCache's. Tokens and secrets are never logged.
 
 import type { Logger } from "../log.js";
-import { customerMessage, type VendorFailureCause } from "./messages.js";
+import { failure, type VendorFailureCause } from "./messages.js";
 import { envelopeSchema, tokenAnswerSchema } from "./powershop-wire.js";
 import { type CachedToken, TokenCache, tokenTimes } from "./token-cache.js";
 import { VendorError } from "./vendor.js";
@@ -43,7 +43,7 @@ async function requestToken(options: PowershopAuthOptions, log: Logger): Promise
   const ms = Date.now() - startedAt;
   const fail = (cause: VendorFailureCause, detail: string): never => {
     log.warn({ ms, cause, detail }, "vendor token request failed");
-    throw new VendorError("unavailable", customerMessage(cause), `vendor token request: ${detail}`);
+    throw new VendorError("unavailable", failure(cause), `vendor token request: ${detail}`);
   };
   if (result.kind === "no-answer") return fail(result.cause, result.detail);
   const { status, body } = result;

@@ -25,11 +25,12 @@ import { formatCents, toCents } from "../../machines/purchase/money.js";
 import type { Logger } from "../log.js";
 import { toE164Digits } from "../phone.js";
 import {
-  customerMessage,
-  minimumPurchaseMessage,
-  subscriberNotFoundMessage,
+  belowMinimum,
+  failure,
+  subscriberNotFound,
+  type VendorFailure,
   type VendorFailureCause,
-  vendorReasonForCustomer,
+  vendorReason,
 } from "./messages.js";
 import { powershopTokens } from "./powershop-auth.js";
 import {
@@ -165,7 +166,7 @@ export class PowershopClient implements VendingClient {
         this.log.info({ ref: request.externalReference }, "validation: amount below the meter's minimum");
         throw new VendorError(
           "rejected",
-          minimumPurchaseMessage(this.currency, minimumPurchase),
+          belowMinimum(this.currency, minimumPurchase),
           "validation: amount below minimumPurchase",
           "amount",
         );
@@ -186,25 +187,25 @@ export class PowershopClient implements VendingClient {
       case PowershopCode.BELOW_MINIMUM:
         throw new VendorError(
           "rejected",
-          minimumPurchaseMessage(this.currency, minimumIn(envelope.data)),
+          belowMinimum(this.currency, minimumIn(envelope.data)),
           "validation: below minimum purchase (605)",
           "amount",
         );
       case PowershopCode.NOT_FOUND:
         throw new VendorError(
           "rejected",
-          subscriberNotFoundMessage(METER_LABEL),
+          subscriberNotFound(METER_LABEL),
           "validation: meter not found (606)",
           "subscriber",
         );
       case PowershopCode.FAILED_NETWORK:
         throw unavailable("network", "validation: vendor network failure (601)");
       case PowershopCode.INSUFFICIENT_FUNDS:
-        throw new VendorError("rejected", customerMessage("insufficient_funds"), "validation: 600");
+        throw new VendorError("rejected", failure("insufficient_funds"), "validation: 600");
       default:
         throw new VendorError(
           "rejected",
-          vendorReasonForCustomer(envelope.description ?? undefined, "declined"),
+          vendorReason(envelope.description ?? undefined, "declined"),
           `validation: code ${code}`,
         );
     }
@@ -215,7 +216,7 @@ export class PowershopClient implements VendingClient {
     const referenceNumber = request.vendorQuoteReference;
     if (!referenceNumber) {
       // Generation names the validation; without it there is nothing we may send.
-      throw new VendorError("rejected", customerMessage("invalid_request"), `buy ${ref}: no referenceNumber`);
+      throw new VendorError("rejected", failure("invalid_request"), `buy ${ref}: no referenceNumber`);
     }
     const amount = String(wireAmount(amountCents(request.amount)));
     this.generating.add(referenceNumber);
@@ -234,15 +235,15 @@ export class PowershopClient implements VendingClient {
     }
     const ambiguous = (detail: string) => {
       this.log.warn({ ref, referenceNumber, detail }, "token generation outcome unknown");
-      return new VendorError("ambiguous", customerMessage("outcome_unknown"), `generation ${ref}: ${detail}`);
+      return new VendorError("ambiguous", failure("outcome_unknown"), `generation ${ref}: ${detail}`);
     };
     if (outcome.type === "not-sent") throw asNothingBought(outcome.error, `generation ${ref} not sent`);
     // Including a 401: the document does not say the vendor processed nothing, so only status may tell.
     if (outcome.type === "failed") throw ambiguous(outcome.detail);
     const { code } = outcome.envelope;
-    const refused = (text: string) => {
+    const refused = (why: VendorFailure) => {
       this.log.info({ ref, referenceNumber, code }, "token generation refused");
-      return new VendorError("rejected", text, `generation ${ref}: code ${code}`);
+      return new VendorError("rejected", why, `generation ${ref}: code ${code}`);
     };
     switch (code) {
       case PowershopCode.OK: {
@@ -252,12 +253,12 @@ export class PowershopClient implements VendingClient {
         return toSale(data.data.referenceNumber ?? referenceNumber, data.data.token);
       }
       case PowershopCode.INSUFFICIENT_FUNDS:
-        throw refused(customerMessage("insufficient_funds"));
+        throw refused(failure("insufficient_funds"));
       case PowershopCode.BELOW_MINIMUM:
-        throw refused(minimumPurchaseMessage(this.currency, minimumIn(outcome.envelope.data)));
+        throw refused(belowMinimum(this.currency, minimumIn(outcome.envelope.data)));
       case PowershopCode.NOT_FOUND:
         // The vendor does not know the validation: nothing can have been generated for it.
-        throw refused(customerMessage("declined"));
+        throw refused(failure("declined"));
       default:
         // 601 (failed, "mostly network error"), or a code the document does not list: only the status
         // request can say whether a token was generated.
@@ -269,7 +270,7 @@ export class PowershopClient implements VendingClient {
     const ref = request.externalReference;
     const referenceNumber = request.vendorQuoteReference;
     const stillUnknown = (detail: string) =>
-      new VendorError("ambiguous", customerMessage("outcome_unknown"), `status ${ref}: ${detail}`);
+      new VendorError("ambiguous", failure("outcome_unknown"), `status ${ref}: ${detail}`);
     // Without the vendor's reference there is no way to ask: leave it to the operator, never guess.
     if (!referenceNumber) throw stillUnknown("no referenceNumber");
     if (this.generating.has(referenceNumber)) throw stillUnknown("generation still in flight");
@@ -327,7 +328,7 @@ export class PowershopClient implements VendingClient {
     if (now - first < this.notFoundSettleMs) throw stillUnknown("606 not found again, too soon to count");
     this.firstNotFound.delete(referenceNumber);
     this.log.info({ ref, referenceNumber }, "status: not found twice, settled: nothing sold");
-    return { status: "FAILED", reason: customerMessage("declined") };
+    return { status: "FAILED", failure: failure("declined") };
   }
 
   private rememberNotFound(referenceNumber: string, at: number): void {
@@ -406,7 +407,7 @@ function discoOf(request: PurchaseRequest): string {
   if (request.productType !== PRODUCT_TYPE || !disco) {
     throw new VendorError(
       "rejected",
-      customerMessage("invalid_request"),
+      failure("invalid_request"),
       `not sold by Powershop: ${request.productType}/${request.providerCode}`,
     );
   }
@@ -417,7 +418,7 @@ function discoOf(request: PurchaseRequest): string {
 function amountCents(amount: string): number {
   const cents = toCents(amount);
   if (cents === undefined || cents === 0) {
-    throw new VendorError("rejected", customerMessage("invalid_request"), `bad amount ${amount}`);
+    throw new VendorError("rejected", failure("invalid_request"), `bad amount ${amount}`);
   }
   return cents;
 }
@@ -440,10 +441,10 @@ function toSale(vendorReference: string, token: string): Sale {
 }
 
 function unavailable(cause: VendorFailureCause, detail: string): VendorError {
-  return new VendorError("unavailable", customerMessage(cause), detail);
+  return new VendorError("unavailable", failure(cause), detail);
 }
 
 /** The generation never reached the vendor: a definite "nothing bought". */
 function asNothingBought(cause: VendorError, detail: string): VendorError {
-  return new VendorError("rejected", cause.customerMessage, detail);
+  return new VendorError("rejected", cause.failure, detail);
 }

@@ -10,7 +10,7 @@ import type { z } from "zod";
 import { formatCents, toCents } from "../../machines/purchase/money.js";
 import type { Logger } from "../log.js";
 import { scratchPowerTokens } from "./auth.js";
-import { customerMessage, type VendorFailureCause, vendorReasonForCustomer } from "./messages.js";
+import { failure, type VendorFailureCause, vendorReason } from "./messages.js";
 import { hasResponseCode, validateSuccessSchema, wireDate } from "./scratchpower-current-wire.js";
 import { missingFields, type ScratchPowerV1Options } from "./scratchpower-v1.js";
 import {
@@ -128,7 +128,7 @@ export class ScratchPowerCurrentClient implements VendingClient {
     const outcome = await this.call("/api/topup/confirm", payload, this.confirmTimeoutMs, true);
     const ambiguous = (detail: string) => {
       this.log.warn({ ref, detail }, "confirm outcome unknown");
-      return new VendorError("ambiguous", customerMessage("outcome_unknown"), `confirm ${ref}: ${detail}`);
+      return new VendorError("ambiguous", failure("outcome_unknown"), `confirm ${ref}: ${detail}`);
     };
     switch (outcome.type) {
       case "no-session":
@@ -138,11 +138,7 @@ export class ScratchPowerCurrentClient implements VendingClient {
         // other 4xx but 408, 409 (an earlier confirm with this reference may have sold) and 429.
         if (outcome.status === 401) throw asNothingBought(outcome, "confirm refused 401");
         if (outcome.status !== undefined && outcome.status !== 409 && isDefiniteClientError(outcome.status)) {
-          throw new VendorError(
-            "rejected",
-            customerMessage("declined"),
-            `confirm ${ref}: HTTP ${outcome.status}`,
-          );
+          throw new VendorError("rejected", failure("declined"), `confirm ${ref}: HTTP ${outcome.status}`);
         }
         throw ambiguous(outcome.detail);
       case "error":
@@ -150,14 +146,14 @@ export class ScratchPowerCurrentClient implements VendingClient {
         this.log.info({ ref, code: outcome.code }, "confirm refused");
         throw new VendorError(
           "rejected",
-          vendorReasonForCustomer(outcome.reason, "declined"),
+          vendorReason(outcome.reason, "declined"),
           `confirm ${ref}: response_code ${outcome.code}`,
         );
       case "success": {
         const reading = readSale(outcome.body, request);
         if (reading.kind === "unknown") throw ambiguous(reading.detail);
         if (reading.kind === "failed") {
-          throw new VendorError("rejected", customerMessage("declined"), `confirm ${ref}: FAILED`);
+          throw new VendorError("rejected", failure("declined"), `confirm ${ref}: FAILED`);
         }
         this.log.info({ ref }, "confirm successful");
         return reading.sale;
@@ -180,7 +176,7 @@ export class ScratchPowerCurrentClient implements VendingClient {
       this.timeoutMs,
     );
     const stillUnknown = (detail: string) =>
-      new VendorError("ambiguous", customerMessage("outcome_unknown"), `retry ${ref}: ${detail}`);
+      new VendorError("ambiguous", failure("outcome_unknown"), `retry ${ref}: ${detail}`);
     switch (outcome.type) {
       case "no-session":
         throw stillUnknown(outcome.error.message);
@@ -188,17 +184,17 @@ export class ScratchPowerCurrentClient implements VendingClient {
         // A 400-class status is a definite failure as on v1 (401, 408 and 429 say nothing about the purchase).
         if (outcome.status !== undefined && isDefiniteClientError(outcome.status)) {
           this.log.info({ ref, status: outcome.status }, "retry: purchase failed");
-          return { status: "FAILED", reason: customerMessage("declined") };
+          return { status: "FAILED", failure: failure("declined") };
         }
         throw stillUnknown(outcome.detail);
       case "error":
         // "A failure means the transaction genuinely failed."
         this.log.info({ ref, code: outcome.code }, "retry: purchase failed");
-        return { status: "FAILED", reason: vendorReasonForCustomer(outcome.reason, "declined") };
+        return { status: "FAILED", failure: vendorReason(outcome.reason, "declined") };
       case "success": {
         const reading = readSale(outcome.body, request);
         if (reading.kind === "unknown") throw stillUnknown(reading.detail);
-        if (reading.kind === "failed") return { status: "FAILED", reason: customerMessage("declined") };
+        if (reading.kind === "failed") return { status: "FAILED", failure: failure("declined") };
         this.log.info({ ref }, "retry: purchase successful");
         return { status: "SUCCESSFUL", sale: reading.sale };
       }
@@ -232,8 +228,7 @@ export class ScratchPowerCurrentClient implements VendingClient {
 
   /** The documented validate/confirm body, numbers as numbers, every vendor notification off (we text). */
   private topupPayload(request: PurchaseRequest, accountId: string) {
-    const invalid = (detail: string) =>
-      new VendorError("rejected", customerMessage("invalid_request"), detail);
+    const invalid = (detail: string) => new VendorError("rejected", failure("invalid_request"), detail);
     const product = CURRENT_API_ELECTRICITY;
     if (request.productType !== product.type) throw invalid(`product ${request.productType} not sold`);
     if (!product.providers.some((provider) => provider.code === request.providerCode)) {
@@ -267,14 +262,14 @@ export class ScratchPowerCurrentClient implements VendingClient {
         throw outcome.error;
       case "failed":
         if (outcome.status !== undefined && isDefiniteClientError(outcome.status)) {
-          throw new VendorError("rejected", customerMessage("declined"), `${what}: HTTP ${outcome.status}`);
+          throw new VendorError("rejected", failure("declined"), `${what}: HTTP ${outcome.status}`);
         }
         throw unavailable(outcome.cause, `${what}: ${outcome.detail}`);
       case "error":
         this.log.info({ endpoint: what, code: outcome.code }, "vendor refused");
         throw new VendorError(
           "rejected",
-          vendorReasonForCustomer(outcome.reason, "declined"),
+          vendorReason(outcome.reason, "declined"),
           `${what}: response_code ${outcome.code}`,
         );
       case "success": {
@@ -337,11 +332,11 @@ function isDefiniteClientError(status: number): boolean {
 }
 
 function unavailable(cause: VendorFailureCause, detail: string): VendorError {
-  return new VendorError("unavailable", customerMessage(cause), detail);
+  return new VendorError("unavailable", failure(cause), detail);
 }
 
 /** The confirm never reached the vendor's business logic: a definite "nothing bought". */
 function asNothingBought(cause: unknown, detail: string): VendorError {
-  const message = cause instanceof VendorError ? cause.customerMessage : customerMessage("login_failed");
-  return new VendorError("rejected", message, detail);
+  const why = cause instanceof VendorError ? cause.failure : failure("login_failed");
+  return new VendorError("rejected", why, detail);
 }

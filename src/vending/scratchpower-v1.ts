@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { formatCents, toCents } from "../../machines/purchase/money.js";
 import type { Logger } from "../log.js";
 import { type ScratchPowerCredentials, scratchPowerTokens } from "./auth.js";
-import { customerMessage, type VendorFailureCause, vendorReasonForCustomer } from "./messages.js";
+import { failure, type VendorFailureCause, vendorReason } from "./messages.js";
 import { productListSchema, productSchema, quoteEnvelopeSchema } from "./scratchpower-v1-wire.js";
 import {
   accountIdForWire,
@@ -113,7 +113,7 @@ export class ScratchPowerV1Client implements VendingClient {
     const outcome = await this.call("POST", "/v1/purchases/validate", payload, this.timeoutMs);
     const envelope = this.readBody(outcome, quoteEnvelopeSchema(this.currency), "validate");
     if (envelope.status === "FAILED") {
-      throw new VendorError("rejected", customerMessage("declined"), "validate status FAILED");
+      throw new VendorError("rejected", failure("declined"), "validate status FAILED");
     }
     return {
       ...(envelope.subscriber_details ? { customerName: envelope.subscriber_details } : {}),
@@ -138,7 +138,7 @@ export class ScratchPowerV1Client implements VendingClient {
     const outcome = await this.call("POST", "/v1/purchases/confirm", payload, this.confirmTimeoutMs, true);
     const ambiguous = (detail: string) => {
       this.log.warn({ ref, detail }, "confirm outcome unknown");
-      return new VendorError("ambiguous", customerMessage("outcome_unknown"), `confirm ${ref}: ${detail}`);
+      return new VendorError("ambiguous", failure("outcome_unknown"), `confirm ${ref}: ${detail}`);
     };
     switch (outcome.type) {
       case "not-sent":
@@ -153,7 +153,7 @@ export class ScratchPowerV1Client implements VendingClient {
         this.log.info({ ref, status: outcome.status, code: outcome.code }, "confirm refused");
         throw new VendorError(
           "rejected",
-          vendorReasonForCustomer(outcome.reason, "declined"),
+          vendorReason(outcome.reason, "declined"),
           `confirm ${ref}: HTTP ${outcome.status}`,
         );
       case "ok": {
@@ -161,7 +161,7 @@ export class ScratchPowerV1Client implements VendingClient {
         if (reading.kind === "unknown") throw ambiguous(reading.detail);
         if (reading.kind === "failed") {
           this.log.info({ ref }, "confirm FAILED");
-          throw new VendorError("rejected", customerMessage("declined"), `confirm ${ref}: FAILED`);
+          throw new VendorError("rejected", failure("declined"), `confirm ${ref}: FAILED`);
         }
         this.log.info({ ref }, "confirm successful");
         return reading.sale;
@@ -183,7 +183,7 @@ export class ScratchPowerV1Client implements VendingClient {
       this.timeoutMs,
     );
     const stillUnknown = (detail: string) =>
-      new VendorError("ambiguous", customerMessage("outcome_unknown"), `retry ${ref}: ${detail}`);
+      new VendorError("ambiguous", failure("outcome_unknown"), `retry ${ref}: ${detail}`);
     switch (outcome.type) {
       case "not-sent":
         throw stillUnknown(outcome.error.message);
@@ -192,11 +192,11 @@ export class ScratchPowerV1Client implements VendingClient {
       case "refused":
         // The document: "A 400-class error response means the transaction genuinely failed", whatever its body.
         this.log.info({ ref, status: outcome.status, code: outcome.code }, "retry: purchase failed");
-        return { status: "FAILED", reason: vendorReasonForCustomer(outcome.reason, "declined") };
+        return { status: "FAILED", failure: vendorReason(outcome.reason, "declined") };
       case "ok": {
         const reading = readSale(outcome.body, request);
         if (reading.kind === "unknown") throw stillUnknown(reading.detail);
-        if (reading.kind === "failed") return { status: "FAILED", reason: customerMessage("declined") };
+        if (reading.kind === "failed") return { status: "FAILED", failure: failure("declined") };
         this.log.info({ ref }, "retry: purchase successful");
         return { status: "SUCCESSFUL", sale: reading.sale };
       }
@@ -245,7 +245,7 @@ export class ScratchPowerV1Client implements VendingClient {
   private purchasePayload(request: PurchaseRequest, accountId: string) {
     const cents = toCents(request.amount);
     if (cents === undefined || cents === 0) {
-      throw new VendorError("rejected", customerMessage("invalid_request"), `bad amount ${request.amount}`);
+      throw new VendorError("rejected", failure("invalid_request"), `bad amount ${request.amount}`);
     }
     return {
       source_channel: request.sourceChannel,
@@ -271,11 +271,7 @@ export class ScratchPowerV1Client implements VendingClient {
       case "failed":
         throw unavailable(outcome.cause, `${what}: ${outcome.detail}`);
       case "refused":
-        throw new VendorError(
-          "rejected",
-          vendorReasonForCustomer(outcome.reason, "declined"),
-          `${what} refused`,
-        );
+        throw new VendorError("rejected", vendorReason(outcome.reason, "declined"), `${what} refused`);
       case "ok": {
         const parsed = schema.safeParse(outcome.body);
         if (!parsed.success) {
@@ -361,11 +357,11 @@ function lengthHint(raw: z.infer<typeof productSchema>): string {
 }
 
 function unavailable(cause: VendorFailureCause, detail: string): VendorError {
-  return new VendorError("unavailable", customerMessage(cause), detail);
+  return new VendorError("unavailable", failure(cause), detail);
 }
 
 /** The confirm never reached the vendor's business logic: a definite "nothing bought". */
 function asNothingBought(cause: unknown, detail: string): VendorError {
-  const message = cause instanceof VendorError ? cause.customerMessage : customerMessage("login_failed");
-  return new VendorError("rejected", message, detail);
+  const why = cause instanceof VendorError ? cause.failure : failure("login_failed");
+  return new VendorError("rejected", why, detail);
 }

@@ -5,7 +5,7 @@
 // obtained (login, refresh, one token request) is the vendor adapter's `obtain`. Tokens are never logged.
 
 import type { Logger } from "../log.js";
-import { customerMessage } from "./messages.js";
+import { failure } from "./messages.js";
 import { VendorError } from "./vendor.js";
 import { sendVendorRequest, type VendorHttpRequest, type VendorHttpResult } from "./vendor-http.js";
 
@@ -130,9 +130,5 @@ export class TokenCache<T extends CachedToken = CachedToken> {
 
 function asVendorError(error: unknown): VendorError {
   if (error instanceof VendorError) return error;
-  return new VendorError(
-    "unavailable",
-    customerMessage("network"),
-    (error as Error)?.message ?? String(error),
-  );
+  return new VendorError("unavailable", failure("network"), (error as Error)?.message ?? String(error));
 }

@@ -1,7 +1,8 @@
 // The vending port: everything the channels and the purchase pipeline may ask of a vendor.
 // Each vendor API (ScratchPower v1, later Current API and Powershop) is one adapter behind it.
 
-import type { Product } from "../../machines/purchase/rules.js";
+import { en } from "../../machines/copy/en.js";
+import type { Product, VendorFailure } from "../../machines/purchase/rules.js";
 
 /** The vendor's products are the journey's: one domain type (machines/purchase/rules.ts). */
 export type { Product };
@@ -51,7 +52,7 @@ export interface Sale {
 }
 
 /** Outcome of asking the vendor about an earlier, ambiguous buy. */
-export type Resolution = { status: "SUCCESSFUL"; sale: Sale } | { status: "FAILED"; reason: string };
+export type Resolution = { status: "SUCCESSFUL"; sale: Sale } | { status: "FAILED"; failure: VendorFailure };
 
 export interface AccountBalance {
   accountId: string;
@@ -82,14 +83,19 @@ export type RefusedInput = "subscriber" | "amount";
 export class VendorError extends Error {
   constructor(
     readonly kind: VendorErrorKind,
-    /** Short text fit for a handset or SMS (vendor's own reason when it gave one). */
-    readonly customerMessage: string,
+    /** Why, as a cause (and the vendor's own reason when usable): each channel picks the words. */
+    readonly failure: VendorFailure,
     /** Operator-facing detail for logs (never contains secrets). */
     detail?: string,
     /** Set on a `rejected` quote when one input caused it (e.g. below the vendor's minimum amount). */
     readonly refusedInput?: RefusedInput,
   ) {
-    super(detail ?? customerMessage);
+    super(detail ?? failure.cause);
     this.name = "VendorError";
+  }
+
+  /** The failure in English: for the ledger's failure reason and for logs. */
+  get customerMessage(): string {
+    return en.vendorFailure(this.failure);
   }
 }

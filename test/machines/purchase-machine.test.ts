@@ -162,7 +162,7 @@ describe("purchase machine (plain inputs)", () => {
           if (input.amount === "20.00") {
             throw Object.assign(new Error("below minimum"), {
               kind: "rejected",
-              customerMessage: "The minimum purchase is BWP 50.00.",
+              failure: { cause: "below_minimum", minimum: "BWP 50.00" },
               refusedInput: "amount",
             });
           }
@@ -209,7 +209,10 @@ describe("purchase machine (plain inputs)", () => {
     await send("04040404040");
     const refused = await send("20");
     assert.equal(refused.value, "amount");
-    assert.deepEqual(refused.context.error, { key: "vendor", message: "The minimum purchase is BWP 50.00." });
+    assert.deepEqual(refused.context.error, {
+      key: "vendor",
+      failure: { cause: "below_minimum", minimum: "BWP 50.00" },
+    });
     assert.equal((await send("0")).value, "subscriber", "back still leads to the step before the amount");
     await send("04040404040");
     assert.equal((await send("60")).value, "quote");

@@ -257,7 +257,7 @@ describe("Powershop client against the sandbox", () => {
       assert.equal((await errorOf(() => client.buy(request))).kind, "ambiguous");
       assert.deepEqual(await resolvedAfterSettling(client, request), {
         status: "FAILED",
-        reason: "The provider declined the request.",
+        failure: { cause: "declined" },
       });
       assert.equal(sandbox.stats.generations.get(request.vendorQuoteReference ?? ""), 1);
     });
@@ -305,7 +305,7 @@ describe("Powershop client against the sandbox", () => {
       assert.equal(again.kind, "ambiguous", "a second 606 too soon is not final either");
       assert.deepEqual(await resolvedAfterSettling(client, request), {
         status: "FAILED",
-        reason: "The provider declined the request.",
+        failure: { cause: "declined" },
       });
       assert.equal(sandbox.stats.statusRequests, 3);
     });

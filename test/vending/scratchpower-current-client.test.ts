@@ -236,7 +236,10 @@ describe("ScratchPower Current API client against its sandbox", () => {
       assert.equal(error.kind, "ambiguous");
       const resolution = await client.resolve(request);
       assert.equal(resolution.status, "FAILED");
-      assert.match(resolution.status === "FAILED" ? resolution.reason : "", /could not complete/);
+      assert.match(
+        resolution.status === "FAILED" ? (resolution.failure.vendorReason ?? "") : "",
+        /could not complete/,
+      );
     });
 
     it("never reports a SUCCESSFUL confirm without a token as bought: ambiguous, and retry says it failed", async () => {
@@ -246,7 +249,10 @@ describe("ScratchPower Current API client against its sandbox", () => {
       assert.equal(error.customerMessage, "We are checking your purchase and will send the result by SMS.");
       const resolution = await client.resolve(request);
       assert.equal(resolution.status, "FAILED");
-      assert.match(resolution.status === "FAILED" ? resolution.reason : "", /not been charged/);
+      assert.match(
+        resolution.status === "FAILED" ? (resolution.failure.vendorReason ?? "") : "",
+        /not been charged/,
+      );
       assert.equal(sandbox.stats.confirms.get(request.externalReference), 1);
     });
 

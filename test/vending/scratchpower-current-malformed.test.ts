@@ -311,13 +311,16 @@ describe("ScratchPower Current API client against a misbehaving vendor", () => {
     it("reads an error body as FAILED with the vendor's reason", async () => {
       const client = await vendorWith("POST /api/topup/retry", ok(errorBody("No such transaction.", 825)));
       const resolution = await client.resolve(sold());
-      assert.deepEqual(resolution, { status: "FAILED", reason: "No such transaction." });
+      assert.deepEqual(resolution, {
+        status: "FAILED",
+        failure: { cause: "declined", vendorReason: "No such transaction." },
+      });
     });
 
     it("reads an HTML 400 page as FAILED", async () => {
       const client = await vendorWith("POST /api/topup/retry", html(400));
       const resolution = await client.resolve(sold());
-      assert.deepEqual(resolution, { status: "FAILED", reason: "The provider declined the request." });
+      assert.deepEqual(resolution, { status: "FAILED", failure: { cause: "declined" } });
     });
 
     it("reads status FAILED as FAILED", async () => {

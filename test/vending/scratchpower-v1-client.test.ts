@@ -178,7 +178,10 @@ describe("ScratchPower v1 client against the sandbox", () => {
       assert.equal(error.kind, "ambiguous");
       const resolution = await client.resolve(request);
       assert.equal(resolution.status, "FAILED");
-      assert.match(resolution.status === "FAILED" ? resolution.reason : "", /could not complete/);
+      assert.match(
+        resolution.status === "FAILED" ? (resolution.failure.vendorReason ?? "") : "",
+        /could not complete/,
+      );
     });
 
     it("resolves a reference the vendor never saw as FAILED", async () => {
