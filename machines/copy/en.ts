@@ -40,6 +40,8 @@ export const en = {
     totalWithCharge: (currency: string, total: string, charge: string) =>
       `Total ${currency} ${total} (charge ${charge})`,
     tokenTo: (phone: string) => `Token SMS to +${phone}`,
+    /** The same, on the smallest screens. */
+    to: (phone: string) => `To +${phone}`,
     pay: "1 Pay",
     payWithCode: (code: string) => `Enter ${code} to pay`,
     payWithCodeShort: (code: string) => `${code} Pay`,

@@ -128,11 +128,21 @@ function quoteScreen({ context: c, product, words, fits }: ScreenView): string {
   const optionsShort = [
     w.optionsShort(c.payCode ? w.payWithCodeShort(c.payCode) : w.pay, product.issuesToken),
   ];
+  // The smallest: the meter (to catch a typo), the verified name, the total, who gets the token, the choices.
+  const tiny = [
+    c.subscriberId ?? "",
+    q.customerName ?? null,
+    w.total(q.currency, q.total),
+    to && w.to(c.recipient ?? ""),
+  ];
   const variants = [
     [...head, ...money, to, ...options],
     [...head, ...money, to, ...optionsShort],
     [...head, ...moneyShort, to, ...optionsShort],
+    [...tiny, ...optionsShort],
   ].map((lines) => [...lines.filter((line) => line !== null), words.nav.backAndMenu].join("\n"));
+  // A screen in UCS-2 (a name outside GSM-7) has 80 characters: the choices alone, `0`/`00` still work.
+  variants.push([...tiny.slice(0, 3), ...optionsShort].filter((line) => line !== null).join("\n"));
   return variants.find(fits) ?? (variants.at(-1) as string);
 }
 

@@ -25,6 +25,8 @@ export function renderScreen(
     product?.subscriberHint,
     c.quote?.customerName,
     outcomeReason,
+    product?.name,
+    product?.providers.find((p) => p.code === c.providerCode)?.name,
   ].filter((t): t is string => Boolean(t) && reply.text.includes(t as string));
   return { ...reply, text: shortenToFit(reply.text, vendorTexts, limit) };
 }
