@@ -170,6 +170,7 @@ export async function buildService(
   // Purchases whose process died mid-buy are found by whichever instance sweeps next.
   const recovery = runWorkers ? startRecovery(purchases, config.RECOVERY_INTERVAL_MS, logger) : undefined;
 
+  const ussdAggregators = aggregators(config.USSD_SERVICE_CODES);
   metrics.readFrom({
     vendor: config.VENDOR,
     storeKind: redis ? "redis" : "memory",
@@ -180,7 +181,7 @@ export async function buildService(
   });
   const app = createApp({
     ussd,
-    aggregators: aggregators(config.USSD_SERVICE_CODES),
+    aggregators: ussdAggregators,
     sms,
     toPhone,
     health,
@@ -193,10 +194,14 @@ export async function buildService(
       config,
       logger,
       metrics,
-      storePing: () => store.ping(),
+      store,
       ledger,
+      purchases,
       vendor,
       sandbox: Boolean(sandbox),
+      aggregators: ussdAggregators,
+      toPhone,
+      ...(gateway instanceof LogSmsSender ? { smsLog: gateway } : {}),
     }),
   });
   return {
