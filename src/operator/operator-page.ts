@@ -81,6 +81,7 @@ export function operatorPageRoutes(deps: OperatorPageDeps): Router {
       deps.audit.recent(),
     ]);
     const query = typeof req.query.q === "string" ? req.query.q.trim() : "";
+    // The query is not echoed into the page: it may be a whole phone number.
     const searches = query ? searchesOf(query, deps.toPhone) : [];
     const found = mergeNewestFirst(await Promise.all(searches.map((s) => deps.ledger.search(s, 50))));
     const attention = open.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
@@ -102,7 +103,7 @@ ${recent.length >= SALES_READ_LIMIT ? `<p class="error">Only the newest ${SALES_
 <h2 id="attention">Needs attention (${attention.length})</h2>
 ${attention.length === 0 ? '<p class="muted">Nothing needs attention.</p>' : attention.map((r, i) => purchaseBlock(r, histories[i] ?? [], operator, deps.vendor)).join("")}
 <h2>Search</h2>
-<form method="get" action="/operator"><input name="q" value="${h(query)}" placeholder="reference, phone or meter" aria-label="search"> <button>Search</button></form>
+<form method="get" action="/operator"><input name="q" placeholder="reference, phone or meter" aria-label="search"> <button>Search</button></form>
 ${searches.length > 0 ? resultsTable(found) : query ? '<p class="error">Type a reference (10 letters and digits), a phone number or a meter number.</p>' : ""}
 <h2>Recent operator actions</h2>
 ${auditTable(actions.slice(0, 20))}
