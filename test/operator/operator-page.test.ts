@@ -210,4 +210,37 @@ describe("operator page: actions and what it shows", function () {
     assert.ok(!detail.includes("8190 1047") && !detail.includes("1917"), "token on the detail page");
     assert.match(detail, /3 token\(s\)/);
   });
+
+  it("sends inbound SMS from the simulator to the real SMS route: ELEC, then YES with the code, gives the token", async () => {
+    const phone = "+26771800003";
+    const page = await (await fetch(`${running.url}/simulator`)).text();
+    const csrf = csrfOf(page) ?? "";
+    const sms = (text: string) =>
+      fetch(`${running.url}/simulator/sms`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf },
+        body: JSON.stringify({ phone, text }),
+      });
+    const inbox = async (count: number) => {
+      const until = Date.now() + 8000;
+      for (;;) {
+        const { messages } = await (
+          await fetch(`${running.url}/simulator/inbox?phone=${encodeURIComponent(phone)}`)
+        ).json();
+        if (messages.length >= count || Date.now() > until)
+          return messages.map((m: { text: string }) => m.text);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    assert.equal((await sms("ELEC 04040404040 100")).status, 200);
+    const [quote] = await inbox(1);
+    const code = /YES (\w+)/.exec(quote ?? "")?.[1];
+    assert.ok(code, quote);
+    await sms(`YES ${code}`);
+    const texts = await inbox(2);
+    assert.ok(
+      texts.some((t: string) => t.includes("0404 0404 0400 0000 0081")),
+      texts.join("\n"),
+    );
+  });
 });
