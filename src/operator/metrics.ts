@@ -23,6 +23,18 @@ export interface MetricSources {
 
 let processMetricsTaken = false;
 
+/** How long a scrape waits for each store read: a store outage must not hang the scrape. */
+const SCRAPE_READ_MS = 1500;
+
+/** The value, or undefined when it fails or takes longer than `ms`. */
+function atMost<T>(read: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([read.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+}
+
 export class ServiceMetrics implements UssdCallbackObserver {
   readonly registry = new Registry();
   private readonly callbacks: Counter<"aggregator" | "outcome">;
@@ -34,6 +46,8 @@ export class ServiceMetrics implements UssdCallbackObserver {
   private readonly sms: Counter<"gateway" | "event">;
   private readonly deliveries: Counter<"outcome">;
   private sources: MetricSources | undefined;
+  /** One ledger read per scrape, shared by the gauges that need it. */
+  private openRead: Promise<PurchaseRecord[] | undefined> | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -99,9 +113,10 @@ export class ServiceMetrics implements UssdCallbackObserver {
       labelNames: ["state"],
       registers,
       async collect() {
-        const open = await metrics.sources?.unresolved().catch(() => undefined);
-        if (!open) return;
+        const open = await metrics.unresolved();
+        // Unreadable (store down): no sample rather than a stale one.
         this.reset();
+        if (!open) return;
         const count = (state: string, n: number) => this.set({ state }, n);
         count("UNKNOWN", open.filter((r) => r.status === "UNKNOWN").length);
         count("CONFIRMING", open.filter((r) => r.status === "CONFIRMING").length);
@@ -117,7 +132,8 @@ export class ServiceMetrics implements UssdCallbackObserver {
       help: "Age of the oldest purchase whose outcome is not known (0 when none)",
       registers,
       async collect() {
-        const open = await metrics.sources?.unresolved().catch(() => undefined);
+        const open = await metrics.unresolved();
+        this.reset();
         if (!open) return;
         const ambiguous = open.filter((r) => r.status === "UNKNOWN" || r.status === "CONFIRMING");
         const oldest = Math.min(...ambiguous.map((r) => Date.parse(r.createdAt)));
@@ -130,7 +146,8 @@ export class ServiceMetrics implements UssdCallbackObserver {
       labelNames: ["queue"],
       registers,
       async collect() {
-        const depth = await metrics.sources?.queueDepth().catch(() => undefined);
+        const depth = metrics.sources && (await atMost(metrics.sources.queueDepth(), SCRAPE_READ_MS));
+        this.reset();
         if (!depth) return;
         for (const [queue, n] of Object.entries(depth)) this.set({ queue }, n);
       },
@@ -142,7 +159,7 @@ export class ServiceMetrics implements UssdCallbackObserver {
       registers,
       async collect() {
         if (!metrics.sources) return;
-        const up = await metrics.sources.storeUp().catch(() => false);
+        const up = await atMost(metrics.sources.storeUp(), SCRAPE_READ_MS);
         this.set({ store: metrics.sources.storeKind }, up ? 1 : 0);
       },
     });
@@ -160,6 +177,13 @@ export class ServiceMetrics implements UssdCallbackObserver {
         this.set({ vendor: metrics.sources.vendor, currency: read?.currency ?? "" }, amount);
       },
     });
+  }
+
+  private unresolved(): Promise<PurchaseRecord[] | undefined> {
+    this.openRead ??= this.sources
+      ? atMost(this.sources.unresolved(), SCRAPE_READ_MS)
+      : Promise.resolve(undefined);
+    return this.openRead;
   }
 
   /** Connects the scrape-time gauges to the service's parts (once they exist). */
@@ -249,6 +273,7 @@ export class ServiceMetrics implements UssdCallbackObserver {
 
   /** The exposition text and its content type, for `GET /metrics`. */
   async expose(): Promise<{ contentType: string; body: string }> {
+    this.openRead = undefined;
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import { type Rig, startRig } from "../helpers/journey.js";
+import { sample } from "../helpers/prometheus.js";
 import { type OwnRedis, startOwnRedis } from "../helpers/redis.js";
 
 describe("liveness and readiness", function () {
@@ -24,6 +25,9 @@ describe("liveness and readiness", function () {
     const ready = await request(app).get("/health/ready");
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body, { status: "ready", storeReachable: true, catalogueLoaded: true });
+    const up = await request(app).get("/metrics");
+    assert.equal(sample(up.text, "vending_store_up", { store: "redis" }), 1);
+    assert.equal(sample(up.text, "vending_purchases_open", { state: "UNKNOWN" }), 0);
 
     await redis.stop();
     assert.equal((await request(app).get("/health/live")).status, 200);
@@ -32,6 +36,14 @@ describe("liveness and readiness", function () {
     assert.equal(down.body.storeReachable, false);
     assert.equal(down.body.catalogueLoaded, true);
     assert.equal((await request(app).get("/health")).status, 503, "/health as before");
+    const scrape = await request(app).get("/metrics");
+    assert.equal(scrape.status, 200, "metrics still answer");
+    assert.equal(sample(scrape.text, "vending_store_up", { store: "redis" }), 0);
+    assert.equal(
+      sample(scrape.text, "vending_purchases_open", { state: "UNKNOWN" }),
+      undefined,
+      "no stale count",
+    );
 
     await redis.start();
     const until = Date.now() + 20_000;
