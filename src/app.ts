@@ -1,5 +1,5 @@
 // The Express app: routes → channel handlers. No business logic here.
-import express, { type ErrorRequestHandler, type Request, type Response } from "express";
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from "express";
 import type { AggregatorName } from "./config.js";
 import { firstIssue } from "./http/refusal.js";
 import { type WebhookSecurity, webhookGuard } from "./http/webhook-security.js";
@@ -8,7 +8,7 @@ import type { SmsConversations } from "./sms/conversations.js";
 import { africasTalkingDeliveryReport, type SmsDeliveryLog } from "./sms/delivery.js";
 import { parseAfricasTalkingInbound } from "./sms/inbound.js";
 import { parseAfricasTalkingEvent } from "./ussd/aggregators/africastalking-events.js";
-import { bodyParsers, ussdRoutes } from "./ussd/routes.js";
+import { bodyParsers, type UssdCallbackObserver, ussdRoutes } from "./ussd/routes.js";
 import type { UssdSessions } from "./ussd/session.js";
 import type { UssdAggregator } from "./ussd/types.js";
 
@@ -29,6 +29,10 @@ export interface AppDeps {
   /** Express's `trust proxy`: off, on, or the number of proxies in front (for X-Forwarded-For). */
   trustProxy: string;
   logger: Logger;
+  /** Told of every USSD callback (metrics). */
+  observer?: UssdCallbackObserver;
+  /** Metrics, liveness/readiness, the operator page and the simulator (src/operator/). */
+  operatorRoutes?: Router;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -48,7 +52,13 @@ export function createApp(deps: AppDeps): express.Express {
   ];
 
   app.use(
-    ussdRoutes(deps.aggregators, { ussd: deps.ussd, toPhone: deps.toPhone, security, logger: deps.logger }),
+    ussdRoutes(deps.aggregators, {
+      ussd: deps.ussd,
+      toPhone: deps.toPhone,
+      security,
+      logger: deps.logger,
+      ...(deps.observer ? { observer: deps.observer } : {}),
+    }),
   );
 
   app.post("/ussd/africastalking/events", ...africasTalking, async (req: Request, res: Response) => {
@@ -100,6 +110,8 @@ export function createApp(deps: AppDeps): express.Express {
     }));
     res.status(report.ok ? 200 : 503).json({ status: report.ok ? "ok" : "unavailable", ...report.detail });
   });
+
+  if (deps.operatorRoutes) app.use(deps.operatorRoutes);
 
   app.use((_req, res) => {
     res.status(404).type("text/plain").send("Not found");

@@ -1,6 +1,7 @@
 // Environment → typed configuration. Every bad variable is reported by name at startup.
 import { z } from "zod";
 import { parseCidrList, type WebhookSecurity } from "./http/webhook-security.js";
+import { parseOperatorUsers } from "./operator/auth.js";
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
@@ -100,6 +101,16 @@ const schema = z
       .string()
       .regex(/^(off|on|\d{1,2})$/, "must be off, on, or the number of proxies in front")
       .default("off"),
+    // The operator page and the simulator (src/operator/auth.ts says who may open them).
+    OPERATOR_USERS: optionalText.superRefine((users, ctx) => {
+      try {
+        if (users) parseOperatorUsers(users);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
+    OPERATOR_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+    SIMULATOR: z.enum(["on", "off"]).optional(),
     SMS_MESSAGES_PER_MINUTE: count(6),
     SMS_QUOTES_PER_HOUR: count(10),
     SMS_QUOTE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),

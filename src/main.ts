@@ -7,6 +7,8 @@ import { BullMqJobQueue } from "./jobs/bullmq.js";
 import { MemoryJobQueue } from "./jobs/memory.js";
 import type { JobQueue } from "./jobs/queue.js";
 import { createLogger, type Logger } from "./log.js";
+import { operatorRoutes } from "./operator/index.js";
+import { ServiceMetrics } from "./operator/metrics.js";
 import { regionOf, toE164Digits } from "./phone.js";
 import type { PurchaseLedger } from "./purchases/ledger.js";
 import { MemoryLedger } from "./purchases/memory-ledger.js";
@@ -41,7 +43,10 @@ export async function buildService(
   const region = regionOf(config.LOCALE);
   const toPhone = (raw: string) => toE164Digits(raw, region);
 
-  const { vendor, sandbox, smsSourceChannel } = await vendorFromConfig(config, logger);
+  const metrics = new ServiceMetrics();
+  const selected = await vendorFromConfig(config, logger);
+  const { sandbox, smsSourceChannel } = selected;
+  const vendor = metrics.vendor(selected.vendor, config.VENDOR);
   if (sandbox)
     logger.info({ vendor: config.VENDOR, url: sandbox.url }, "vendor URL unset: using the built-in sandbox");
 
@@ -66,17 +71,18 @@ export async function buildService(
         logger,
       })
     : new MemoryJobQueue(logger);
-  const deliveries = new SmsDeliveryLog(store, logger);
+  const deliveries = new SmsDeliveryLog(store, logger, (status) => metrics.deliveryReport(status));
+  const gateway = smsSender(config, logger);
   const outbox = new SmsOutbox(
     jobs,
-    smsSender(config, logger),
+    metrics.smsSender(gateway),
     logger,
     { attempts: config.SMS_ATTEMPTS, backoffMs: config.SMS_BACKOFF_MS, maxBackoffMs: 10 * 60_000 },
     deliveries,
   );
   const purchases = new PurchaseService(
     vendor,
-    ledger,
+    metrics.ledger(ledger, config.VENDOR),
     jobs,
     outbox,
     {
@@ -164,9 +170,18 @@ export async function buildService(
   // Purchases whose process died mid-buy are found by whichever instance sweeps next.
   const recovery = runWorkers ? startRecovery(purchases, config.RECOVERY_INTERVAL_MS, logger) : undefined;
 
+  const ussdAggregators = aggregators(config.USSD_SERVICE_CODES);
+  metrics.readFrom({
+    vendor: config.VENDOR,
+    storeKind: redis ? "redis" : "memory",
+    storeUp: () => store.ping(),
+    unresolved: () => ledger.unresolved(),
+    queueDepth: () => jobs.depth(),
+    balance: () => vendorBalance(),
+  });
   const app = createApp({
     ussd,
-    aggregators: aggregators(config.USSD_SERVICE_CODES),
+    aggregators: ussdAggregators,
     sms,
     toPhone,
     health,
@@ -174,6 +189,20 @@ export async function buildService(
     security: config.webhookSecurity,
     trustProxy: config.TRUST_PROXY,
     logger,
+    observer: metrics,
+    operatorRoutes: operatorRoutes({
+      config,
+      logger,
+      metrics,
+      store,
+      ledger,
+      purchases,
+      vendor,
+      sandbox: Boolean(sandbox),
+      aggregators: ussdAggregators,
+      toPhone,
+      ...(gateway instanceof LogSmsSender ? { smsLog: gateway } : {}),
+    }),
   });
   return {
     app,

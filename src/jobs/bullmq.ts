@@ -85,6 +85,15 @@ export class BullMqJobQueue implements JobQueue {
     });
   }
 
+  async depth(): Promise<Record<string, number>> {
+    const depths: Record<string, number> = {};
+    for (const [name, { queue }] of this.registrations) {
+      const counts = await queue.getJobCounts("waiting", "delayed", "active", "prioritized");
+      depths[name] = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    }
+    return depths;
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;

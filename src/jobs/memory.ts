@@ -14,6 +14,8 @@ export class MemoryJobQueue implements JobQueue {
   /** Ids of jobs waiting or running, for de-duplication. */
   private readonly pendingIds = new Set<string>();
   private closed = false;
+  /** Jobs scheduled or running, per name. */
+  private readonly pending = new Map<string, number>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -31,6 +33,10 @@ export class MemoryJobQueue implements JobQueue {
     this.schedule(name, structuredClone(data), 1, options.delayMs ?? 0, options.jobId);
   }
 
+  async depth(): Promise<Record<string, number>> {
+    return Object.fromEntries([...this.workers.keys()].map((name) => [name, this.pending.get(name) ?? 0]));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
@@ -44,11 +50,15 @@ export class MemoryJobQueue implements JobQueue {
 
   private schedule(name: string, data: unknown, attempt: number, delayMs: number, jobId?: string): void {
     if (this.closed) return;
+    this.pending.set(name, (this.pending.get(name) ?? 0) + 1);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       const run = this.runOnce(name, data, attempt, jobId);
       this.running.add(run);
-      void run.finally(() => this.running.delete(run));
+      void run.finally(() => {
+        this.running.delete(run);
+        this.pending.set(name, (this.pending.get(name) ?? 1) - 1);
+      });
     }, delayMs);
     this.timers.add(timer);
   }

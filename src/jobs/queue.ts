@@ -26,6 +26,8 @@ export interface JobQueue {
    * several instances recovering the same purchase start one resolver, not several).
    */
   enqueue<T>(name: string, data: T, options?: { delayMs?: number; jobId?: string }): Promise<void>;
+  /** Jobs waiting, delayed or running, per job name (read by the metrics scrape, never on a callback). */
+  depth(): Promise<Record<string, number>>;
   /** Stops taking new runs and waits for the ones in progress. */
   close(): Promise<void>;
 }

@@ -102,4 +102,26 @@ export interface PurchaseLedger {
    * but the customer not yet `notified`. Whoever sweeps after a crash picks them up.
    */
   unresolved(): Promise<PurchaseRecord[]>;
+  /**
+   * Purchases past QUOTED (a buy was sent) created in [from, to), newest first, at most `limit`: the
+   * operator page's sales per day. Quotes nobody confirmed are not listed.
+   */
+  createdBetween(from: Date, to: Date, limit: number): Promise<PurchaseRecord[]>;
+  /**
+   * The operator's search, newest first, at most `limit`: `reference` matches one purchase in any status;
+   * `phone` (buyer or token recipient, E.164 digits) and `subscriberId` (meter, account) match purchases
+   * past QUOTED.
+   */
+  search(query: PurchaseSearch, limit: number): Promise<PurchaseRecord[]>;
+}
+
+/** Exactly one field is set. */
+export type PurchaseSearch = { reference: string } | { phone: string } | { subscriberId: string };
+
+/** Whether a record matches a phone or subscriber search (the reference is looked up directly). */
+export function matchesSearch(record: PurchaseRecord, query: PurchaseSearch): boolean {
+  if ("reference" in query) return record.reference === query.reference;
+  if (record.status === "QUOTED") return false;
+  if ("phone" in query) return record.phone === query.phone || record.recipient === query.phone;
+  return record.subscriberId === query.subscriberId;
 }

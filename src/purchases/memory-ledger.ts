@@ -1,9 +1,11 @@
 import {
+  matchesSearch,
   type NewPurchase,
   needsAttention,
   type PurchaseLedger,
   type PurchasePatch,
   type PurchaseRecord,
+  type PurchaseSearch,
   type PurchaseStatus,
 } from "./ledger.js";
 
@@ -81,6 +83,29 @@ export class MemoryLedger implements PurchaseLedger {
 
   async unresolved(): Promise<PurchaseRecord[]> {
     return [...this.records.values()].filter((r) => needsAttention(r)).map((r) => structuredClone(r));
+  }
+
+  async createdBetween(from: Date, to: Date, limit: number): Promise<PurchaseRecord[]> {
+    const [start, end] = [from.getTime(), to.getTime()];
+    return this.newestFirst((r) => {
+      const at = Date.parse(r.createdAt);
+      return r.status !== "QUOTED" && at >= start && at < end;
+    }, limit);
+  }
+
+  async search(query: PurchaseSearch, limit: number): Promise<PurchaseRecord[]> {
+    return this.newestFirst((r) => matchesSearch(r, query), limit);
+  }
+
+  private newestFirst(keep: (record: PurchaseRecord) => boolean, limit: number): PurchaseRecord[] {
+    const found: PurchaseRecord[] = [];
+    // Insertion order is creation order: walk it backwards.
+    const all = [...this.records.values()];
+    for (let i = all.length - 1; i >= 0 && found.length < limit; i--) {
+      const record = all[i] as PurchaseRecord;
+      if (keep(record)) found.push(structuredClone(record));
+    }
+    return found;
   }
 
   /** Quotes nobody confirmed within a day are dropped, as the Redis ledger's TTL does, so memory stays flat. */

@@ -151,6 +151,36 @@ export class PurchaseService {
     return { found: true, reference: record.reference };
   }
 
+  /**
+   * The operator's "check with the vendor again" on a purchase whose outcome is unknown: the resolver's own
+   * step (retry/status, never a buy), run now. Returns the purchase as it stands after, `stillUnknown` when
+   * the vendor could not tell yet. A purchase still CONFIRMING is left alone: its buy may be in flight.
+   */
+  async checkAgain(reference: string): Promise<{ record: PurchaseRecord | null; stillUnknown: boolean }> {
+    const before = await this.ledger.get(reference);
+    if (before?.status !== "UNKNOWN") return { record: before, stillUnknown: false };
+    try {
+      await this.resolve(reference);
+    } catch (error) {
+      if (!(error instanceof VendorError)) throw error;
+      return { record: await this.ledger.get(reference), stillUnknown: true };
+    }
+    const after = await this.ledger.get(reference);
+    // Resolved: nothing left for an operator, whoever had flagged it.
+    if (after?.needsOperator)
+      return { record: await this.ledger.update(reference, { needsOperator: false }), stillUnknown: false };
+    return { record: after, stillUnknown: false };
+  }
+
+  /** The operator's "re-send the tokens" of one successful purchase; false when it has none. */
+  async resendTokensOf(reference: string): Promise<boolean> {
+    const record = await this.ledger.get(reference);
+    if (record?.status !== "SUCCESSFUL" || !record.token) return false;
+    await this.outbox.send(record.recipient, tokenMessages(summaryOf(record)), `resend ${reference}`);
+    await this.markNotified(reference);
+    return true;
+  }
+
   /** Status of a purchase, for the operator and for `STATUS` requests. */
   get(reference: string): Promise<PurchaseRecord | null> {
     return this.ledger.get(reference);

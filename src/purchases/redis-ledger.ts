@@ -10,6 +10,9 @@
 //                                       with a token, under both the buyer's and the recipient's phone.
 //   p + purchases:unresolved            set of the references that need work: CONFIRMING or UNKNOWN, or
 //                                       SUCCESSFUL/FAILED with the customer not yet notified.
+//   p + purchases:created               sorted set (score = createdAt, epoch ms) of every purchase past
+//                                       QUOTED: the operator page's days and search (written by the same
+//                                       script as the record, so no extra round trip).
 //
 // Every change of a record and its indexes is one Lua script, so it is atomic across instances. The
 // scripts build the index keys from the record, so this needs a standalone Redis (not Redis Cluster).
@@ -17,7 +20,19 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { LuaScript } from "../store/redis.js";
-import type { NewPurchase, PurchaseLedger, PurchasePatch, PurchaseRecord, PurchaseStatus } from "./ledger.js";
+import {
+  matchesSearch,
+  type NewPurchase,
+  type PurchaseLedger,
+  type PurchasePatch,
+  type PurchaseRecord,
+  type PurchaseSearch,
+  type PurchaseStatus,
+} from "./ledger.js";
+
+/** How far back a phone or meter search reads (newest first), so a search never reads the whole ledger. */
+const SEARCH_DEPTH = 20_000;
+const SEARCH_BATCH = 500;
 
 export interface RedisLedgerOptions {
   /** Namespace of every key, e.g. "ussd:". */
@@ -145,6 +160,10 @@ local function epochMs(iso)
   local days = era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy - 719468
   return (((days * 24 + tonumber(hh)) * 60 + tonumber(mm)) * 60 + tonumber(ss)) * 1000 + (tonumber(ms) or 0)
 end
+if record.status ~= 'QUOTED' then
+  local created = (type(record.createdAt) == 'string' and epochMs(record.createdAt)) or tonumber(ARGV[7])
+  redis.call('ZADD', prefix .. 'purchases:created', 'NX', string.format('%d', created), reference)
+end
 local withToken = record.status == 'SUCCESSFUL' and type(record.token) == 'string' and record.token ~= ''
 for _, phone in ipairs({ record.phone, record.recipient }) do
   if type(phone) == 'string' then
@@ -244,6 +263,36 @@ export class RedisLedger implements PurchaseLedger {
     return this.getMany(references);
   }
 
+  async createdBetween(from: Date, to: Date, limit: number): Promise<PurchaseRecord[]> {
+    // [from, to): `(` excludes the end score.
+    const references = await this.client.zrevrangebyscore(
+      this.createdKey(),
+      `(${to.getTime()}`,
+      from.getTime(),
+      "LIMIT",
+      0,
+      limit,
+    );
+    return this.getMany(references);
+  }
+
+  async search(query: PurchaseSearch, limit: number): Promise<PurchaseRecord[]> {
+    if ("reference" in query) {
+      const record = await this.get(query.reference);
+      return record ? [record] : [];
+    }
+    // No index by phone or meter: read the newest purchases in batches and keep the matches.
+    const found: PurchaseRecord[] = [];
+    for (let start = 0; start < SEARCH_DEPTH && found.length < limit; start += SEARCH_BATCH) {
+      const references = await this.client.zrevrange(this.createdKey(), start, start + SEARCH_BATCH - 1);
+      for (const record of await this.getMany(references)) {
+        if (matchesSearch(record, query) && found.length < limit) found.push(record);
+      }
+      if (references.length < SEARCH_BATCH) break;
+    }
+    return found;
+  }
+
   private async mutate(
     reference: string,
     from: PurchaseStatus[],
@@ -312,6 +361,10 @@ export class RedisLedger implements PurchaseLedger {
 
   private phoneKey(phone: string): string {
     return `${this.prefix}purchases:phone:${phone}`;
+  }
+
+  private createdKey(): string {
+    return `${this.prefix}purchases:created`;
   }
 
   private unresolvedKey(): string {

@@ -32,6 +32,8 @@ export class SmsDeliveryLog {
   constructor(
     private readonly store: KeyValueStore,
     private readonly logger: Logger,
+    /** Told of each report's status (metrics); synchronous, never I/O. */
+    private readonly onReport?: (status: string) => void,
   ) {}
 
   async sent(messageId: string, sms: Omit<SentSms, "sentAt">): Promise<void> {
@@ -39,6 +41,7 @@ export class SmsDeliveryLog {
   }
 
   async report(report: DeliveryReport): Promise<void> {
+    this.onReport?.(report.status);
     const sent = await this.store.get<SentSms>(key(report.id));
     const delivery = {
       status: report.status,

@@ -37,8 +37,19 @@ function callbackOf(req: Request): CallbackRequest {
   };
 }
 
+/** How a callback was answered: a screen that waits, an END, an acknowledged end, a 400, a busy reply. */
+export type CallbackOutcome = "continue" | "end" | "ended" | "refused" | "failed";
+export type SessionEvent = "started" | "completed" | "released" | "timed_out";
+
+/** Told of every callback after its reply is sent (synchronously: metrics, never I/O). */
+export interface UssdCallbackObserver {
+  callback(aggregator: string, outcome: CallbackOutcome, seconds: number): void;
+  session(aggregator: string, event: SessionEvent): void;
+}
+
 export interface UssdRouteDeps {
   ussd: UssdSessions;
+  observer?: UssdCallbackObserver;
   toPhone: (raw: string) => string | null;
   security: (name: string) => WebhookSecurity;
   logger: Logger;
@@ -49,11 +60,16 @@ export function ussdRoutes(aggregators: UssdAggregator[], deps: UssdRouteDeps): 
   const router = express.Router();
   for (const aggregator of aggregators) {
     const guard = webhookGuard(aggregator.name, deps.security(aggregator.name), deps.logger);
+    const name = aggregator.name;
     const handler = async (req: Request, res: Response) => {
+      const started = performance.now();
+      const seen = (outcome: CallbackOutcome) =>
+        deps.observer?.callback(name, outcome, (performance.now() - started) / 1000);
       const callback = callbackOf(req);
       const parsed = aggregator.parse(callback, deps.toPhone);
       if (!parsed.ok) {
         res.status(400).type("text/plain").send(parsed.reason);
+        seen("refused");
         return;
       }
       const event = parsed.event;
@@ -62,15 +78,24 @@ export function ussdRoutes(aggregators: UssdAggregator[], deps: UssdRouteDeps): 
           deps.logger.warn({ err: String(error) }, "session end not recorded");
         });
         send(res, aggregator.acknowledgeEnd(callback));
+        seen("ended");
+        deps.observer?.session(name, /time/i.test(event.reason) ? "timed_out" : "released");
         return;
       }
+      const input = event.request.input;
+      if (input.kind === "path" ? input.inputs.length === 0 : input.isNew)
+        deps.observer?.session(name, "started");
       let reply = UssdSessions.busyReply;
+      let failed = false;
       try {
         reply = await deps.ussd.handle(event.request, aggregator.screenLimit);
       } catch (error) {
-        deps.logger.error({ aggregator: aggregator.name, err: errorText(error) }, "USSD callback failed");
+        failed = true;
+        deps.logger.error({ aggregator: name, err: errorText(error) }, "USSD callback failed");
       }
       send(res, aggregator.render(reply, callback));
+      seen(failed ? "failed" : reply.end ? "end" : "continue");
+      if (reply.end) deps.observer?.session(name, "completed");
     };
     for (const path of aggregator.paths) {
       const route = `/ussd/${aggregator.name}${path}`;

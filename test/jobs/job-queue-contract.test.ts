@@ -107,6 +107,36 @@ for (const impl of implementations) {
       assert.equal(job.attempt, 1);
     });
 
+    it("counts jobs waiting, delayed or running per name (queue depth), and none once they are done", async () => {
+      const running = gate();
+      const started = deferred();
+      const finished = deferred();
+      jobs.register(
+        "slow",
+        async () => {
+          started.resolve();
+          await running.promise;
+          finished.resolve();
+        },
+        quick,
+      );
+      jobs.register("later", async () => {}, quick);
+      assert.deepEqual(await jobs.depth(), { slow: 0, later: 0 });
+      await jobs.enqueue("slow", {});
+      await jobs.enqueue("later", {}, { delayMs: 60_000 });
+      await jobs.enqueue("later", {}, { delayMs: 60_000 });
+      await within(started.promise, 5000, "the slow job to start");
+      assert.deepEqual(await jobs.depth(), { slow: 1, later: 2 });
+      running.resolve();
+      await within(finished.promise, 5000, "the slow job to finish");
+      let depth = await jobs.depth();
+      for (const until = Date.now() + 5000; depth.slow !== 0 && Date.now() < until; ) {
+        await sleep(20);
+        depth = await jobs.depth();
+      }
+      assert.deepEqual(depth, { slow: 0, later: 2 });
+    });
+
     it("refuses a job name nothing was registered for", async () => {
       await assert.rejects(jobs.enqueue("nobody", {}), /no worker registered/);
     });

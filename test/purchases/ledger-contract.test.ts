@@ -260,6 +260,33 @@ for (const implementation of implementations) {
       assert.deepEqual(await unresolvedNow(), []);
     });
 
+    it("lists purchases past QUOTED by creation time, newest first, and finds them for the operator", async () => {
+      const phone = "26771999001";
+      const a = await ledger.create(purchase("OPLIST0001", { phone, recipient: phone }));
+      await ledger.create(purchase("OPLIST0002", { phone, recipient: phone }));
+      const c = await ledger.create(
+        purchase("OPLIST0003", { phone: "26771999002", recipient: phone, subscriberId: "11112222333" }),
+      );
+      await ledger.claim("OPLIST0001", "session-OPLIST0001");
+      await ledger.claim("OPLIST0003", "session-OPLIST0003");
+      await ledger.transition("OPLIST0003", ["CONFIRMING"], "SUCCESSFUL", { token: "1111 2222" });
+
+      const from = new Date(a.createdAt);
+      const afterC = new Date(Date.parse(c.createdAt) + 1);
+      const listed = (records: { reference: string }[]) => records.map((r) => r.reference);
+      // OPLIST0002 is only quoted: no buy was sent, it is not a sale.
+      assert.deepEqual(listed(await ledger.createdBetween(from, afterC, 10)), ["OPLIST0003", "OPLIST0001"]);
+      assert.deepEqual(listed(await ledger.createdBetween(from, afterC, 1)), ["OPLIST0003"]);
+      assert.deepEqual(listed(await ledger.createdBetween(from, new Date(c.createdAt), 10)), ["OPLIST0001"]);
+      assert.equal((await ledger.createdBetween(from, afterC, 10))[0]?.status, "SUCCESSFUL");
+
+      assert.deepEqual(listed(await ledger.search({ phone }, 10)), ["OPLIST0003", "OPLIST0001"]);
+      assert.deepEqual(listed(await ledger.search({ subscriberId: "11112222333" }, 10)), ["OPLIST0003"]);
+      assert.deepEqual(listed(await ledger.search({ reference: "OPLIST0002" }, 10)), ["OPLIST0002"]);
+      assert.deepEqual(await ledger.search({ reference: "NOSUCHREF0" }, 10), []);
+      assert.deepEqual(await ledger.search({ phone: "26771999009" }, 10), []);
+    });
+
     it("updates fields without changing the status or the history", async () => {
       await ledger.create(purchase("UPDATE0001", { phone: "26773000010", recipient: "26773000010" }));
       await ledger.transition("UPDATE0001", ["QUOTED"], "CONFIRMING");

@@ -65,4 +65,19 @@ describe("log SMS gateway", () => {
     assert.notEqual(a.messageId, b.messageId);
     assert.equal(sender.name, "log");
   });
+
+  it("keeps the last messages whole, per phone, for the simulator's inbox, and only the last 500", async () => {
+    const { logger, lines } = capturedLogger();
+    const sender = new LogSmsSender(logger);
+    await sender.send({ to: "26771436390", text: "Token 04040404000000000081 Ref X" });
+    await sender.send({ to: "26771436391", text: "other phone" });
+    assert.deepEqual(
+      sender.inbox("26771436390").map((sms) => sms.text),
+      ["Token 04040404000000000081 Ref X"],
+    );
+    assert.ok(!lines.join("").includes("04040404000000000081"), "whole only in memory, never in the log");
+    for (let i = 0; i < 500; i++) await sender.send({ to: "26771436391", text: `n${i}` });
+    assert.deepEqual(sender.inbox("26771436390"), []);
+    assert.equal(sender.inbox("26771436391").length, 500);
+  });
 });
