@@ -7,7 +7,7 @@ import express, { type Request, type Response, type Router } from "express";
 import { maskPhone } from "../log.js";
 import type { PurchaseLedger, PurchaseRecord, PurchaseSearch } from "../purchases/ledger.js";
 import type { PurchaseService } from "../purchases/purchases.js";
-import { formatCents, toCents } from "../vending/cents.js";
+import { formatCents, toCents } from "../../machines/purchase/money.js";
 import type { AuditEntry, AuditTrail } from "./audit.js";
 import type { Operator, OperatorAccess } from "./auth.js";
 import { escapeHtml as h, page } from "./html.js";
