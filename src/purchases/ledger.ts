@@ -1,5 +1,5 @@
 // The purchase ledger port: the record of every purchase, written before the buy is sent.
-// The memory implementation is beside it; a Redis one replaces it without touching callers.
+// Implemented once, in SQL (sql-ledger.ts), on a PostgreSQL server or on PGlite embedded.
 
 export type PurchaseStatus = "QUOTED" | "CONFIRMING" | "SUCCESSFUL" | "FAILED" | "UNKNOWN";
 
