@@ -1,6 +1,7 @@
 // The only place that reads configuration and wires adapters together.
 import type { Server } from "node:http";
 import { pathToFileURL } from "node:url";
+import type { Redis } from "ioredis";
 import { createApp, type HealthReport } from "./app.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { migrate } from "./database/migrate.js";
@@ -25,6 +26,7 @@ import type { SmsSender } from "./sms/sender.js";
 import { MemoryStore } from "./store/memory.js";
 import { RedisStore } from "./store/redis.js";
 import { connectRedis } from "./store/redis-connection.js";
+import { checkRedisServer, RedisServerUnfitError } from "./store/redis-server-check.js";
 import type { KeyValueStore } from "./store/store.js";
 import { aggregators } from "./ussd/aggregators/index.js";
 import { UssdSessions } from "./ussd/session.js";
@@ -45,12 +47,16 @@ export async function buildService(
   const region = regionOf(config.LOCALE);
   const toPhone = (raw: string) => toE164Digits(raw, region);
 
-  const database = await openLedgerDatabase(config, logger);
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
+  if (redis) await refuseUnfitRedis(redis, logger);
+  const database = await openLedgerDatabase(config, logger).catch((error: unknown) => {
+    redis?.disconnect();
+    throw error;
+  });
   const { vendor, sandbox, smsSourceChannel } = await vendorFromConfig(config, logger);
   if (sandbox)
     logger.info({ vendor: config.VENDOR, url: sandbox.url }, "vendor URL unset: using the built-in sandbox");
 
-  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
   const runWorkers = config.WORKERS === "on";
   const store: KeyValueStore = redis
     ? new RedisStore(redis, {
@@ -194,6 +200,25 @@ export async function buildService(
       await sandbox?.close();
     },
   };
+}
+
+/** Startup stops on an evicting Redis; one unreachable now is checked when it first answers. */
+async function refuseUnfitRedis(redis: Redis, logger: Logger): Promise<void> {
+  const check = () => checkRedisServer(redis, logger);
+  if (redis.status !== "ready") {
+    redis.once("ready", () => {
+      check().catch((error: unknown) => logger.error({ err: (error as Error).message }, "Redis unfit"));
+    });
+    return;
+  }
+  try {
+    await check();
+  } catch (error) {
+    redis.disconnect();
+    if (error instanceof RedisServerUnfitError)
+      throw new ConfigError(`Invalid configuration:\n  ${error.message}`);
+    throw error;
+  }
 }
 
 /**
