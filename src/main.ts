@@ -97,6 +97,9 @@ export async function buildService(
     },
     logger,
   );
+  deliveries.onPurchaseSmsUndelivered((reference, status) =>
+    purchases.customerNotReached(reference, `delivery report ${status}`),
+  );
   const ussd = new UssdSessions(
     store,
     purchases,

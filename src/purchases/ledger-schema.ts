@@ -61,4 +61,13 @@ CREATE INDEX purchases_needing_attention ON purchases (updated_at)
      OR (status IN ('SUCCESSFUL', 'FAILED') AND notified IS NOT TRUE);
 `,
   },
+  {
+    id: 2,
+    name: "customer not reached by SMS",
+    sql: `
+ALTER TABLE purchases ADD COLUMN customer_not_reached boolean;
+-- The operator's list of customers to reach: small, so a partial index.
+CREATE INDEX purchases_customer_not_reached ON purchases (updated_at) WHERE customer_not_reached;
+`,
+  },
 ];

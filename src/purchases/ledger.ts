@@ -45,6 +45,12 @@ export interface PurchaseRecord {
    * shown on the handset or handed to the outbox. Until then a finished purchase still needs attention.
    */
   notified?: boolean;
+  /**
+   * The outcome SMS was given up on, or its delivery report said it never reached the handset
+   * (AbsentSubscriber, Expired, Rejected, Failed): the operator should reach the customer. The tokens stay
+   * recoverable by the menu and `LAST`.
+   */
+  customerNotReached?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -52,7 +58,16 @@ export interface PurchaseRecord {
 export type NewPurchase = Omit<PurchaseRecord, "status" | "history" | "createdAt" | "updatedAt">;
 
 export type PurchasePatch = Partial<
-  Pick<PurchaseRecord, "vendorReference" | "token" | "units" | "failureReason" | "needsOperator" | "notified">
+  Pick<
+    PurchaseRecord,
+    | "vendorReference"
+    | "token"
+    | "units"
+    | "failureReason"
+    | "needsOperator"
+    | "notified"
+    | "customerNotReached"
+  >
 >;
 
 export interface PurchaseLedger {

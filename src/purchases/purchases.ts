@@ -79,10 +79,8 @@ export class PurchaseService {
     // queue lost with Redis leaves the purchase untold in the ledger, and the recovery sweep sends again.
     outbox.onPurchaseSms({
       told: (reference) => this.markNotified(reference),
-      notReached: async (reference) => {
-        this.logger.error({ reference }, "customer not reached by SMS: operator must check");
-        await this.ledger.update(reference, { needsOperator: true });
-      },
+      // Given up: flagged, so the sweep stops sending it and the operator reaches the customer.
+      notReached: (reference) => this.customerNotReached(reference, "SMS given up", { needsOperator: true }),
     });
   }
 
@@ -169,6 +167,19 @@ export class PurchaseService {
     if (!record) return { found: false };
     await this.outbox.send(phone, tokenMessages(summaryOf(record)), `resend ${record.reference}`);
     return { found: true, reference: record.reference };
+  }
+
+  /**
+   * The customer did not get the outcome SMS (given up, or a delivery report said so): recorded for the
+   * operator. Their tokens stay available through "My last tokens" and `LAST`.
+   */
+  async customerNotReached(
+    reference: string,
+    why: string,
+    also: { needsOperator?: true } = {},
+  ): Promise<void> {
+    this.logger.error({ reference, why }, "customer not reached by SMS: operator should contact them");
+    await this.ledger.update(reference, { customerNotReached: true, ...also });
   }
 
   /** Status of a purchase, for the operator and for `STATUS` requests. */

@@ -19,6 +19,7 @@ const PATCH_COLUMNS = {
   failureReason: "failure_reason",
   needsOperator: "needs_operator",
   notified: "notified",
+  customerNotReached: "customer_not_reached",
 } as const satisfies Record<keyof PurchasePatch, string>;
 
 // The row with its history as JSON, ordered as appended.
@@ -55,6 +56,7 @@ interface PurchaseRow {
   failure_reason: string | null;
   needs_operator: boolean | null;
   notified: boolean | null;
+  customer_not_reached: boolean | null;
   created_at: Date | string;
   updated_at: Date | string;
   history: { status: PurchaseStatus; at: string }[] | string | null;
@@ -290,6 +292,7 @@ function toRecord(row: PurchaseRow): PurchaseRecord {
     ...optional("failureReason", row.failure_reason),
     ...optional("needsOperator", row.needs_operator),
     ...optional("notified", row.notified),
+    ...optional("customerNotReached", row.customer_not_reached),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

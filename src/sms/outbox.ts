@@ -1,5 +1,5 @@
 import type { JobQueue } from "../jobs/queue.js";
-import { PermanentJobError } from "../jobs/queue.js";
+import { DeferJobError, PermanentJobError } from "../jobs/queue.js";
 import { type Logger, maskPhone } from "../log.js";
 import type { SmsDeliveryLog } from "./delivery.js";
 import { type SmsReceipt, SmsSendError, type SmsSender } from "./sender.js";
@@ -101,6 +101,8 @@ export class SmsOutbox {
         );
       } catch (error) {
         if (error instanceof SmsSendError && !error.retryable) throw new PermanentJobError(error.message);
+        if (error instanceof SmsSendError && error.notBefore)
+          throw new DeferJobError(error.message, error.notBefore);
         throw error;
       }
       batch.sent = i + 1;
@@ -108,7 +110,12 @@ export class SmsOutbox {
       if (receipt.messageId) {
         // Only for matching delivery reports: losing this note must not make the part go out again.
         await this.deliveryLog
-          ?.sent(receipt.messageId, { purpose: batch.purpose, part: i + 1, of: batch.texts.length })
+          ?.sent(receipt.messageId, {
+            purpose: batch.purpose,
+            part: i + 1,
+            of: batch.texts.length,
+            ...(batch.purchase ? { purchase: batch.purchase } : {}),
+          })
           .catch((error: unknown) => this.logger.warn({ err: String(error) }, "could not note a sent SMS"));
       }
     }

@@ -22,6 +22,8 @@ export interface Rig {
   services: Service[];
   sandbox: SandboxHandle;
   sms: AfricasTalkingSmsDouble;
+  /** The rig's own PostgreSQL ledger database, unless it runs on the embedded one. */
+  databaseUrl?: string;
   /** Every screen any session of this rig has shown (for the screen-length check). */
   screens: string[];
   /** A session whose callbacks go to the instances in turn (one instance unless there are several). */
@@ -96,6 +98,7 @@ export async function assembleRig(
     service,
     services,
     sms,
+    ...(database ? { databaseUrl: database.url } : {}),
     screens,
     dial: (phone = "+26771000001") => new UssdDialog(services, phone, screens),
     smsTo,
