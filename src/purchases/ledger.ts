@@ -41,8 +41,9 @@ export interface PurchaseRecord {
   /** Set when automatic resolution gave up: an operator must look at this purchase. */
   needsOperator?: boolean;
   /**
-   * The customer has been told the outcome: tokens or receipt handed to the SMS outbox, or the failure
-   * shown on the handset or handed to the outbox. Until then a finished purchase still needs attention.
+   * The customer has been told the outcome: the SMS with the tokens, receipt or failure accepted by the
+   * gateway, or the failure shown on the handset. Until then a finished purchase still needs attention
+   * (a queued SMS lost with Redis is sent again by the recovery sweep).
    */
   notified?: boolean;
   /**
