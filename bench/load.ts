@@ -1,23 +1,46 @@
 // Load benchmark over loopback: virtual customers run complete electricity journeys through
 // POST /ussd/africastalking against a real instance (its own process, built-in sandbox at zero latency,
-// SMS to the log), once with the in-memory store and once with Redis. Prints figures; asserts nothing.
+// SMS to the log), once per setup: `memory` (in-memory store, embedded PGlite ledger), `postgres`
+// (in-memory store, PostgreSQL ledger), `redis` (Redis store, PostgreSQL ledger). Prints figures; asserts
+// nothing.
 //
-//   npm run bench                      both stores, both load shapes (builds dist/ first)
+//   npm run bench                      every setup, both load shapes (builds dist/ first)
 //   BENCH_SECONDS=10 npm run bench     shorter runs
-//   BENCH_STORES=redis npm run bench   one store only (memory, redis)
+//   BENCH_STORES=redis npm run bench   some setups only (memory, postgres, redis)
 //   BENCH_WARMUP_SECONDS=10            paced load before measuring, not counted (JIT, connections, caches)
 //   REDIS_URL=redis://host:port        Redis to use (default 127.0.0.1:6379; keys under a bench: prefix)
+//   DATABASE_URL=postgres://…          PostgreSQL server to use (default postgres@127.0.0.1:5432; the bench
+//                                      creates a database of its own there and drops it afterwards)
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFile } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import pg from "pg";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
-const stores = (process.env.BENCH_STORES ?? "memory,redis").split(",").map((s) => s.trim());
+const stores = (process.env.BENCH_STORES ?? "memory,postgres,redis").split(",").map((s) => s.trim());
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** A fresh database on the server for one run, and its dropping. */
+async function benchDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 
 interface Shape {
@@ -186,7 +209,11 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const store of stores) {
     const prefix = `bench:${process.pid}:`;
-    const env: Record<string, string> = store === "redis" ? { REDIS_URL: redisUrl, KEY_PREFIX: prefix } : {};
+    const database = store === "memory" ? undefined : await benchDatabase(`bench_${process.pid}_${store}`);
+    const env: Record<string, string> = {
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...(store === "redis" ? { REDIS_URL: redisUrl, KEY_PREFIX: prefix } : {}),
+    };
     const instance = await startInstance(env);
     // Its log is read and dropped: printing it would measure the terminal, not the service.
     instance.child.stdout?.removeAllListeners("data");
@@ -198,7 +225,7 @@ async function main(): Promise<void> {
       const sorted = [...result.latencies].sort((a, b) => a - b);
       const secs = result.elapsedMs / 1000;
       const row = [
-        store.padEnd(6),
+        store.padEnd(8),
         shape.name.padEnd(38),
         `${(result.callbacks / secs).toFixed(0).padStart(6)} cb/s`,
         `${(result.sessions / secs).toFixed(1).padStart(7)} sessions/s`,
@@ -221,6 +248,7 @@ async function main(): Promise<void> {
     }
     instance.child.kill("SIGTERM");
     await once(instance.child, "exit");
+    await database?.drop();
     if (store === "redis") {
       const redis = new Redis(redisUrl);
       let cursor = "0";

@@ -36,6 +36,13 @@ const schema = z
         .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
         .optional(),
     ),
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+        .optional(),
+    ),
+    LEDGER_DIR: optionalText,
     VENDOR: z.enum(["scratchpower", "scratchpower-current", "powershop"]).default("scratchpower"),
     SCRATCHPOWER_URL: optionalText.pipe(
       z.url("must be a URL such as https://api.scratchpower.com").optional(),
@@ -135,6 +142,22 @@ const schema = z
         code: "custom",
         path: ["VENDOR_TIMEOUT_MS"],
         message: "must be below USSD_REPLY_BUDGET_MS",
+      });
+    }
+    // Several instances share sessions through Redis, so they must share one ledger too: PGlite is one
+    // process's own.
+    if (c.REDIS_URL && !c.DATABASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_URL"],
+        message: "is required when REDIS_URL is set (every instance must share one PostgreSQL ledger)",
+      });
+    }
+    if (c.DATABASE_URL && c.LEDGER_DIR) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["LEDGER_DIR"],
+        message: "is for the embedded ledger only: unset it, or DATABASE_URL",
       });
     }
     if (c.SMS_PROVIDER === "africastalking") {

@@ -1,8 +1,13 @@
 // The only place that reads configuration and wires adapters together.
 import type { Server } from "node:http";
 import { pathToFileURL } from "node:url";
+import type { Redis } from "ioredis";
 import { createApp, type HealthReport } from "./app.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { migrate } from "./database/migrate.js";
+import { openPglite } from "./database/pglite.js";
+import { connectPostgres } from "./database/postgres.js";
+import type { SqlDatabase } from "./database/sql.js";
 import { BullMqJobQueue } from "./jobs/bullmq.js";
 import { MemoryJobQueue } from "./jobs/memory.js";
 import type { JobQueue } from "./jobs/queue.js";
@@ -11,9 +16,9 @@ import { operatorRoutes } from "./operator/index.js";
 import { ServiceMetrics } from "./operator/metrics.js";
 import { regionOf, toE164Digits } from "./phone.js";
 import type { PurchaseLedger } from "./purchases/ledger.js";
-import { MemoryLedger } from "./purchases/memory-ledger.js";
+import { ledgerMigrations } from "./purchases/ledger-schema.js";
 import { PurchaseService } from "./purchases/purchases.js";
-import { RedisLedger } from "./purchases/redis-ledger.js";
+import { SqlLedger } from "./purchases/sql-ledger.js";
 import { SmsConversations } from "./sms/conversations.js";
 import { SmsDeliveryLog } from "./sms/delivery.js";
 import { AfricasTalkingSmsSender } from "./sms/gateways/africastalking.js";
@@ -23,6 +28,7 @@ import type { SmsSender } from "./sms/sender.js";
 import { MemoryStore } from "./store/memory.js";
 import { RedisStore } from "./store/redis.js";
 import { connectRedis } from "./store/redis-connection.js";
+import { checkRedisServer, RedisServerUnfitError } from "./store/redis-server-check.js";
 import type { KeyValueStore } from "./store/store.js";
 import { aggregators } from "./ussd/aggregators/index.js";
 import { UssdSessions } from "./ussd/session.js";
@@ -44,13 +50,18 @@ export async function buildService(
   const toPhone = (raw: string) => toE164Digits(raw, region);
 
   const metrics = new ServiceMetrics();
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
+  if (redis) await refuseUnfitRedis(redis, logger);
+  const database = await openLedgerDatabase(config, logger).catch((error: unknown) => {
+    redis?.disconnect();
+    throw error;
+  });
   const selected = await vendorFromConfig(config, logger);
   const { sandbox, smsSourceChannel } = selected;
   const vendor = metrics.vendor(selected.vendor, config.VENDOR);
   if (sandbox)
     logger.info({ vendor: config.VENDOR, url: sandbox.url }, "vendor URL unset: using the built-in sandbox");
 
-  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
   const runWorkers = config.WORKERS === "on";
   const store: KeyValueStore = redis
     ? new RedisStore(redis, {
@@ -60,9 +71,7 @@ export async function buildService(
         lockWaitMs: config.USSD_REPLY_BUDGET_MS,
       })
     : new MemoryStore();
-  const ledger: PurchaseLedger = redis
-    ? new RedisLedger(redis, { keyPrefix: config.KEY_PREFIX })
-    : new MemoryLedger();
+  const ledger: PurchaseLedger = new SqlLedger(database);
   const jobs: JobQueue = config.REDIS_URL
     ? new BullMqJobQueue({
         connection: { url: config.REDIS_URL },
@@ -93,6 +102,9 @@ export async function buildService(
       staleConfirmingMs: config.CONFIRM_TIMEOUT_MS + 5000,
     },
     logger,
+  );
+  deliveries.onPurchaseSmsUndelivered((reference, status) =>
+    purchases.customerNotReached(reference, `delivery report ${status}`),
   );
   const ussd = new UssdSessions(
     store,
@@ -153,12 +165,14 @@ export async function buildService(
   };
 
   const health = async (): Promise<HealthReport> => {
-    const storeOk = await store.ping();
+    const [storeOk, ledgerOk] = await Promise.all([store.ping(), ping(database)]);
     return {
-      ok: storeOk,
+      ok: storeOk && ledgerOk,
       detail: {
         store: redis ? "redis" : "memory",
         storeReachable: storeOk,
+        ledger: database.kind,
+        ledgerReachable: ledgerOk,
         workers: runWorkers,
         vendor: config.VENDOR,
         sandbox: Boolean(sandbox),
@@ -214,9 +228,72 @@ export async function buildService(
       await jobs.close();
       await store.close();
       redis?.disconnect();
+      await database.close();
       await sandbox?.close();
     },
   };
+}
+
+/** Startup stops on an evicting Redis; one unreachable now is checked when it first answers. */
+async function refuseUnfitRedis(redis: Redis, logger: Logger): Promise<void> {
+  const check = () => checkRedisServer(redis, logger);
+  if (redis.status !== "ready") {
+    redis.once("ready", () => {
+      check().catch((error: unknown) => logger.error({ err: (error as Error).message }, "Redis unfit"));
+    });
+    return;
+  }
+  try {
+    await check();
+  } catch (error) {
+    redis.disconnect();
+    if (error instanceof RedisServerUnfitError)
+      throw new ConfigError(`Invalid configuration:\n  ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * The ledger's database, migrated: PostgreSQL at DATABASE_URL, else PGlite embedded (in LEDGER_DIR, or in
+ * memory). A ledger that cannot be reached or migrated stops startup: no purchase may be taken without it.
+ */
+async function openLedgerDatabase(config: Config, logger: Logger): Promise<SqlDatabase> {
+  const variable = config.DATABASE_URL
+    ? "DATABASE_URL"
+    : config.LEDGER_DIR
+      ? "LEDGER_DIR"
+      : "the embedded ledger";
+  let database: SqlDatabase | undefined;
+  try {
+    database = config.DATABASE_URL
+      ? connectPostgres(config.DATABASE_URL, logger)
+      : await openPglite(config.LEDGER_DIR);
+    await migrate(database, ledgerMigrations, logger);
+  } catch (error) {
+    await database?.close().catch(() => {});
+    throw new ConfigError(
+      `Ledger unavailable:\n  ${variable}: could not open or migrate the ledger database: ${(error as Error).message}`,
+    );
+  }
+  if (!config.DATABASE_URL)
+    logger.info(
+      { dir: config.LEDGER_DIR ?? "(memory)" },
+      "DATABASE_URL unset: purchase ledger in embedded PGlite (one instance only)",
+    );
+  return database;
+}
+
+/** Whether the ledger answers within a second (for /health). */
+async function ping(database: SqlDatabase): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), 1000);
+  });
+  const answered = database.query("SELECT 1").then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([answered, late]).finally(() => clearTimeout(timer));
 }
 
 function startRecovery(purchases: PurchaseService, everyMs: number, logger: Logger) {
@@ -267,7 +344,16 @@ async function run(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const service = await buildService(config, logger);
+  let service: Service;
+  try {
+    service = await buildService(config, logger);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   const server: Server = service.app.listen(config.PORT, () => {
     const address = server.address();
     logger.info(

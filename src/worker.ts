@@ -21,7 +21,16 @@ async function runWorker(): Promise<void> {
   if (!config.SCRATCHPOWER_URL) {
     logger.warn("SCRATCHPOWER_URL unset: this worker talks to its own built-in sandbox, not the webhook's");
   }
-  const service = await buildService(config, logger);
+  let service: Awaited<ReturnType<typeof buildService>>;
+  try {
+    service = await buildService(config, logger);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   logger.info("background workers running");
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,10 +1,17 @@
 // The Redis-backed JobQueue: jobs survive a restart and can be enqueued by one process (a webhook-only
 // instance) and run by another. Behaves like MemoryJobQueue: same attempts, doubling backoff capped by
 // maxBackoffMs, PermanentJobError stops retries, onGiveUp runs once after the last failed run.
-import { type Job as BullJob, Queue, UnrecoverableError, Worker } from "bullmq";
+import { type Job as BullJob, DelayedError, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../log.js";
-import { backoffDelay, type Job, type JobQueue, PermanentJobError, type WorkerOptions } from "./queue.js";
+import {
+  backoffDelay,
+  DeferJobError,
+  type Job,
+  type JobQueue,
+  PermanentJobError,
+  type WorkerOptions,
+} from "./queue.js";
 
 export type BullMqConnection = RedisOptions & { url?: string };
 
@@ -105,7 +112,7 @@ export class BullMqJobQueue implements JobQueue {
     options: WorkerOptions<unknown>,
   ) {
     this.workerClient ??= this.connect("worker", { maxRetriesPerRequest: null });
-    const worker = new Worker(name, (bullJob: BullJob) => this.process(bullJob, run), {
+    const worker = new Worker(name, (bullJob: BullJob, token?: string) => this.process(bullJob, run, token), {
       connection: this.workerClient,
       prefix: this.options.prefix,
       concurrency: this.options.concurrency ?? 16,
@@ -118,7 +125,11 @@ export class BullMqJobQueue implements JobQueue {
     this.workers.push(worker);
   }
 
-  private async process(bullJob: BullJob, run: (job: Job<unknown>) => Promise<void>): Promise<void> {
+  private async process(
+    bullJob: BullJob,
+    run: (job: Job<unknown>) => Promise<void>,
+    token?: string,
+  ): Promise<void> {
     const job: Job<unknown> = {
       data: bullJob.data,
       attempt: bullJob.attemptsMade + 1,
@@ -130,6 +141,12 @@ export class BullMqJobQueue implements JobQueue {
     try {
       await run(job);
     } catch (error) {
+      // Back to delayed, same job (its deduplication id holds), no attempt used.
+      if (error instanceof DeferJobError) {
+        this.logger.info({ job: bullJob.name, id: bullJob.id, why: error.message }, "job deferred");
+        await bullJob.moveToDelayed(error.until.getTime(), token);
+        throw new DelayedError();
+      }
       // BullMQ only knows UnrecoverableError; keep the original as `cause` for onGiveUp.
       if (error instanceof PermanentJobError) {
         throw Object.assign(new UnrecoverableError(error.message), { cause: error });

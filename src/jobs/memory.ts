@@ -1,5 +1,12 @@
 import type { Logger } from "../log.js";
-import { backoffDelay, type Job, type JobQueue, PermanentJobError, type WorkerOptions } from "./queue.js";
+import {
+  backoffDelay,
+  DeferJobError,
+  type Job,
+  type JobQueue,
+  PermanentJobError,
+  type WorkerOptions,
+} from "./queue.js";
 
 interface Worker {
   run: (job: Job<unknown>) => Promise<void>;
@@ -78,6 +85,12 @@ export class MemoryJobQueue implements JobQueue {
       await worker.run(job);
       this.forget(name, jobId);
     } catch (error) {
+      if (error instanceof DeferJobError && !this.closed) {
+        const delay = Math.max(0, error.until.getTime() - Date.now());
+        this.logger.info({ job: name, attempt, delayMs: delay, why: error.message }, "job deferred");
+        this.schedule(name, data, attempt, delay, jobId);
+        return;
+      }
       const permanent = error instanceof PermanentJobError;
       if (!permanent && attempt < worker.options.attempts && !this.closed) {
         const delay = backoffDelay(worker.options, attempt);

@@ -32,6 +32,20 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
+/**
+ * Thrown by a job that cannot run until `until` (e.g. an SMS inside a do-not-disturb window): the job
+ * runs again then, with its saved progress, without using up one of its attempts.
+ */
+export class DeferJobError extends Error {
+  override name = "DeferJobError";
+  constructor(
+    message: string,
+    readonly until: Date,
+  ) {
+    super(message);
+  }
+}
+
 /** Thrown by a job that must not be retried (retrying cannot help). */
 export class PermanentJobError extends Error {
   override name = "PermanentJobError";

@@ -4,10 +4,10 @@
 // ledger port on each view: nothing here runs on a USSD callback. Pages show masked phone numbers and
 // meters, never a token or a secret. Days are UTC days.
 import express, { type Request, type Response, type Router } from "express";
+import { formatCents, toCents } from "../../machines/purchase/money.js";
 import { maskPhone } from "../log.js";
 import type { PurchaseLedger, PurchaseRecord, PurchaseSearch } from "../purchases/ledger.js";
 import type { PurchaseService } from "../purchases/purchases.js";
-import { formatCents, toCents } from "../../machines/purchase/money.js";
 import type { AuditEntry, AuditTrail } from "./audit.js";
 import type { Operator, OperatorAccess } from "./auth.js";
 import { escapeHtml as h, page } from "./html.js";

@@ -1,5 +1,5 @@
 // The purchase ledger port: the record of every purchase, written before the buy is sent.
-// The memory implementation is beside it; a Redis one replaces it without touching callers.
+// Implemented once, in SQL (sql-ledger.ts), on a PostgreSQL server or on PGlite embedded.
 
 export type PurchaseStatus = "QUOTED" | "CONFIRMING" | "SUCCESSFUL" | "FAILED" | "UNKNOWN";
 
@@ -47,10 +47,17 @@ export interface PurchaseRecord {
   /** Set when automatic resolution gave up: an operator must look at this purchase. */
   needsOperator?: boolean;
   /**
-   * The customer has been told the outcome: tokens or receipt handed to the SMS outbox, or the failure
-   * shown on the handset or handed to the outbox. Until then a finished purchase still needs attention.
+   * The customer has been told the outcome: the SMS with the tokens, receipt or failure accepted by the
+   * gateway, or the failure shown on the handset. Until then a finished purchase still needs attention
+   * (a queued SMS lost with Redis is sent again by the recovery sweep).
    */
   notified?: boolean;
+  /**
+   * The outcome SMS was given up on, or its delivery report said it never reached the handset
+   * (AbsentSubscriber, Expired, Rejected, Failed): the operator should reach the customer. The tokens stay
+   * recoverable by the menu and `LAST`.
+   */
+  customerNotReached?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -68,6 +75,7 @@ export type PurchasePatch = Partial<
     | "failureReason"
     | "needsOperator"
     | "notified"
+    | "customerNotReached"
   >
 >;
 

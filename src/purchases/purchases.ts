@@ -63,6 +63,13 @@ export class PurchaseService {
       maxBackoffMs: settings.resolveMaxBackoffMs,
       onGiveUp: (data) => this.giveUp(data.reference),
     });
+    // The customer is told when the gateway has accepted the whole message, not when it was queued: a
+    // queue lost with Redis leaves the purchase untold in the ledger, and the recovery sweep sends again.
+    outbox.onPurchaseSms({
+      told: (reference) => this.markNotified(reference),
+      // Given up: flagged, so the sweep stops sending it and the operator reaches the customer.
+      notReached: (reference) => this.customerNotReached(reference, "SMS given up", { needsOperator: true }),
+    });
   }
 
   /** Asks the vendor for a quote and records it (status QUOTED). Throws VendorError when refused. */
@@ -179,6 +186,19 @@ export class PurchaseService {
     await this.outbox.send(record.recipient, tokenMessages(summaryOf(record)), `resend ${reference}`);
     await this.markNotified(reference);
     return true;
+  }
+
+  /**
+   * The customer did not get the outcome SMS (given up, or a delivery report said so): recorded for the
+   * operator. Their tokens stay available through "My last tokens" and `LAST`.
+   */
+  async customerNotReached(
+    reference: string,
+    why: string,
+    also: { needsOperator?: true } = {},
+  ): Promise<void> {
+    this.logger.error({ reference, why }, "customer not reached by SMS: operator should contact them");
+    await this.ledger.update(reference, { customerNotReached: true, ...also });
   }
 
   /** Status of a purchase, for the operator and for `STATUS` requests. */
@@ -317,15 +337,18 @@ export class PurchaseService {
   private async deliver(record: PurchaseRecord): Promise<void> {
     const summary = summaryOf(record);
     if (record.token) {
-      await this.outbox.send(record.recipient, tokenMessages(summary), `tokens ${record.reference}`);
+      await this.outbox.send(record.recipient, tokenMessages(summary), `tokens ${record.reference}`, {
+        purchase: record.reference,
+      });
     } else {
-      await this.outbox.send(record.phone, [airtimeReceipt(summary)], `receipt ${record.reference}`);
+      await this.outbox.send(record.phone, [airtimeReceipt(summary)], `receipt ${record.reference}`, {
+        purchase: record.reference,
+      });
     }
     this.logger.info(
       { reference: record.reference, to: maskPhone(record.recipient), tokens: tokenCount(record) },
       "purchase successful, SMS queued",
     );
-    await this.markNotified(record.reference);
   }
 
   /** Keeps `work` in the set drained on shutdown; failures are logged (recovery finishes the job). */
@@ -341,7 +364,10 @@ export class PurchaseService {
     return work;
   }
 
-  /** Best effort: if this write is lost, recovery tells the customer again rather than never. */
+  /**
+   * Records that the customer has been told (the handset showed it, or the gateway accepted the SMS).
+   * Best effort: if this write is lost, recovery tells the customer again rather than never.
+   */
   private async markNotified(reference: string): Promise<void> {
     await this.ledger.update(reference, { notified: true }).catch((error: unknown) => {
       this.logger.warn({ reference, err: errorText(error) }, "could not record that the customer was told");
@@ -354,8 +380,8 @@ export class PurchaseService {
       record.phone,
       [purchaseFailedMessage(summaryOf(record), reason)],
       `failed ${record.reference}`,
+      { purchase: record.reference },
     );
-    await this.markNotified(record.reference);
   }
 }
 

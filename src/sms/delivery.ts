@@ -8,6 +8,8 @@ const KEEP_SECONDS = 7 * 24 * 3600;
 
 export interface SentSms {
   purpose: string;
+  /** The purchase whose outcome this SMS told, if any. */
+  purchase?: string;
   part: number;
   of: number;
   sentAt: string;
@@ -26,15 +28,24 @@ export const africasTalkingDeliveryReport = z.object({
 
 export type DeliveryReport = z.infer<typeof africasTalkingDeliveryReport>;
 
-const FINAL_FAILURES = new Set(["Failed", "Rejected"]);
+// Rejected and Failed are final; AbsentSubscriber (phone off, no coverage) and Expired (discarded by the
+// telco) are not marked final by Africa's Talking but mean the message did not arrive.
+const NOT_DELIVERED = new Set(["Failed", "Rejected", "AbsentSubscriber", "Expired"]);
 
 export class SmsDeliveryLog {
+  private readonly undelivered: ((purchase: string, status: string) => Promise<void>)[] = [];
+
   constructor(
     private readonly store: KeyValueStore,
     private readonly logger: Logger,
     /** Told of each report's status (metrics); synchronous, never I/O. */
     private readonly onReport?: (status: string) => void,
   ) {}
+
+  /** `listener` hears of every purchase SMS reported not delivered. */
+  onPurchaseSmsUndelivered(listener: (purchase: string, status: string) => Promise<void>): void {
+    this.undelivered.push(listener);
+  }
 
   async sent(messageId: string, sms: Omit<SentSms, "sentAt">): Promise<void> {
     await this.store.set(key(messageId), { ...sms, sentAt: new Date().toISOString() }, KEEP_SECONDS);
@@ -56,8 +67,12 @@ export class SmsDeliveryLog {
       failureReason: report.failureReason,
       purpose: sent?.purpose ?? "unknown message",
     };
-    if (FINAL_FAILURES.has(report.status)) this.logger.warn(fields, "SMS not delivered (delivery report)");
-    else this.logger.info(fields, "SMS delivery report");
+    if (!NOT_DELIVERED.has(report.status)) {
+      this.logger.info(fields, "SMS delivery report");
+      return;
+    }
+    this.logger.warn(fields, "SMS not delivered (delivery report)");
+    if (sent?.purchase) for (const listener of this.undelivered) await listener(sent.purchase, report.status);
   }
 
   get(messageId: string): Promise<SentSms | null> {

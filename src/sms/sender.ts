@@ -22,6 +22,8 @@ export class SmsSendError extends Error {
     message: string,
     /** False when sending the same message again cannot succeed (e.g. invalid number). */
     readonly retryable: boolean,
+    /** Sending again can only succeed from this time on (e.g. after a do-not-disturb window). */
+    readonly notBefore?: Date,
   ) {
     super(message);
     this.name = "SmsSendError";

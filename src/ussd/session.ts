@@ -31,7 +31,7 @@ export interface UssdSettings {
   /**
    * Aggregators that send only the newest input and no hop counter: the same input again within this
    * window is taken for their retry of a callback whose reply was lost, not for the customer typing it
-   * again (`USSD_REPEAT_WINDOW_MS`). A retry applied twice could turn "1 My phone" into "1 Pay".
+   * again (`USSD_REPEAT_WINDOW_MS`). A retry applied twice could answer a screen the customer never saw.
    */
   repeatWindowMs: number;
   currency: string;

@@ -52,6 +52,23 @@ describe("configuration", () => {
     assert.deepEqual([botswana.LOCALE, botswana.CURRENCY], ["en-BW", "BWP"]);
   });
 
+  it("requires DATABASE_URL with REDIS_URL, since instances sharing Redis must share one ledger", () => {
+    assert.throws(() => loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }), /DATABASE_URL: is required/);
+    assert.throws(
+      () => loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", DATABASE_URL: "mysql://x" }),
+      /DATABASE_URL: must be a postgres/,
+    );
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: "postgres://127.0.0.1/ledger", LEDGER_DIR: "/var/lib/ledger" }),
+      /LEDGER_DIR/,
+    );
+    const config = loadConfig({
+      REDIS_URL: "redis://127.0.0.1:6379",
+      DATABASE_URL: "postgres://127.0.0.1/x",
+    });
+    assert.equal(config.DATABASE_URL, "postgres://127.0.0.1/x");
+  });
+
   it("refuses amount limits that make no sense", () => {
     assert.throws(() => loadConfig({ AMOUNT_MIN: "100", AMOUNT_MAX: "10" }), /AMOUNT_MAX/);
     assert.throws(() => loadConfig({ AMOUNT_MIN: "1.234" }), /AMOUNT_MIN/);

@@ -10,6 +10,8 @@ import { smsParts } from "../../src/text/gsm7.js";
 export interface RecordedSmsRequest {
   headers: IncomingHttpHeaders;
   form: Record<string, string>;
+  /** The id the double answered with, when it accepted the message. */
+  messageId?: string;
 }
 
 export type SmsFailure =
@@ -21,6 +23,11 @@ export type SmsFailure =
   | { kind: "request"; message: string }
   /** 201 whose body is not the documented JSON. */
   | { kind: "malformed" }
+  /**
+   * Nigeria's do-not-disturb refusal: HTTP 409 with the usual body, recipient statusCode 409
+   * DoNotDisturbRejection, messageId None (shared/reference/aggregators.md §9.1, S37).
+   */
+  | { kind: "do-not-disturb" }
   /** Answers (successfully) only after `ms`: the client should have given up by then. */
   | { kind: "slow"; ms: number };
 
@@ -51,7 +58,8 @@ export async function startAfricasTalkingSmsDouble(
 
   app.post("/version1/messaging", (req, res) => {
     const form = { ...(req.body as Record<string, string>) };
-    requests.push({ headers: req.headers, form });
+    const recorded: RecordedSmsRequest = { headers: req.headers, form };
+    requests.push(recorded);
 
     if (req.get("apiKey") !== apiKey) {
       res.status(401).type("text/plain").send("The supplied authentication is invalid");
@@ -70,6 +78,7 @@ export async function startAfricasTalkingSmsDouble(
       res.status(201).json({ SMSMessageData: { Message: message, Recipients: recipients } });
     const succeed = () => {
       sent += 1;
+      recorded.messageId = `ATXid_double_${sent}`;
       const parts = smsParts(form.message ?? "");
       reply(
         [recipient(101, "Success", `ATXid_double_${sent}`)],
@@ -81,6 +90,13 @@ export async function startAfricasTalkingSmsDouble(
     else if (failure?.kind === "recipient")
       reply([recipient(failure.statusCode, failure.status)], "Sent to 0/1 Total Cost: 0");
     else if (failure?.kind === "request") reply([], failure.message);
+    else if (failure?.kind === "do-not-disturb")
+      res.status(409).json({
+        SMSMessageData: {
+          Message: "Sent to 0/1 Total Cost: 0",
+          Recipients: [recipient(409, "DoNotDisturbRejection")],
+        },
+      });
     else if (failure?.kind === "malformed")
       res.status(201).type("text/html").send("<html>Bad gateway</html>");
     else if (failure?.kind === "slow") {

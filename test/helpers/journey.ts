@@ -13,6 +13,7 @@ import {
   startScratchPowerSandbox,
 } from "../../src/vending/sandbox/scratchpower-v1.js";
 import { type AfricasTalkingSmsDouble, startAfricasTalkingSmsDouble } from "./africastalking-sms-double.js";
+import { createTestDatabase, type TestDatabase } from "./postgres.js";
 
 export interface Rig {
   /** The first instance. */
@@ -21,6 +22,8 @@ export interface Rig {
   services: Service[];
   sandbox: SandboxHandle;
   sms: AfricasTalkingSmsDouble;
+  /** The rig's own PostgreSQL ledger database, unless it runs on the embedded one. */
+  databaseUrl?: string;
   /** Every screen any session of this rig has shown (for the screen-length check). */
   screens: string[];
   /** A session whose callbacks go to the instances in turn (one instance unless there are several). */
@@ -68,14 +71,21 @@ export async function startRig(
 
 export type BaseRig = Omit<Rig, "sandbox">;
 
-/** The service (one or more instances) with the SMS double; `env` names the vendor to use. */
+/**
+ * The service (one or more instances) with the SMS double; `env` names the vendor to use. Unless `env`
+ * sets DATABASE_URL, the instances share a fresh PostgreSQL database of this rig's own (dropped on close);
+ * `DATABASE_URL: ""` leaves it unset, for the embedded PGlite ledger.
+ */
 export async function assembleRig(
   env: Record<string, string>,
   instances: number,
   closeVendor: () => Promise<void>,
 ): Promise<BaseRig> {
+  const database: TestDatabase | undefined =
+    env.DATABASE_URL === undefined ? await createTestDatabase("rig") : undefined;
   const sms = await startAfricasTalkingSmsDouble();
   const config = loadConfig({
+    ...(database ? { DATABASE_URL: database.url } : {}),
     SMS_PROVIDER: "africastalking",
     AFRICASTALKING_USERNAME: "vendingco",
     AFRICASTALKING_API_KEY: "test-api-key",
@@ -98,6 +108,7 @@ export async function assembleRig(
     service,
     services,
     sms,
+    ...(database ? { databaseUrl: database.url } : {}),
     screens,
     dial: (phone = "+26771000001") => new UssdDialog(services, phone, screens),
     smsTo,
@@ -113,6 +124,7 @@ export async function assembleRig(
       for (const s of services) await s.close();
       await closeVendor();
       await sms.close();
+      await database?.drop();
     },
   };
 }

@@ -74,9 +74,11 @@ export interface OwnRedis {
 
 /**
  * `persistent` keeps data across stop/start (append-only file, fsync on every write), as a production
- * Redis would; without it a stop loses everything.
+ * Redis would; without it a stop loses everything. `args` are further redis-server options.
  */
-export async function startOwnRedis(options: { persistent?: boolean } = {}): Promise<OwnRedis> {
+export async function startOwnRedis(
+  options: { persistent?: boolean; args?: string[] } = {},
+): Promise<OwnRedis> {
   const port = await freePort();
   const dir = options.persistent ? await mkdtemp(join(tmpdir(), "redis-")) : undefined;
   const persistence = dir
@@ -87,7 +89,7 @@ export async function startOwnRedis(options: { persistent?: boolean } = {}): Pro
     if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence],
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, ...(options.args ?? [])],
       {
         stdio: "ignore",
       },

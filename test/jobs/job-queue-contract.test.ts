@@ -3,7 +3,13 @@
 import assert from "node:assert/strict";
 import { BullMqJobQueue } from "../../src/jobs/bullmq.js";
 import { MemoryJobQueue } from "../../src/jobs/memory.js";
-import { type Job, type JobQueue, PermanentJobError, type WorkerOptions } from "../../src/jobs/queue.js";
+import {
+  DeferJobError,
+  type Job,
+  type JobQueue,
+  PermanentJobError,
+  type WorkerOptions,
+} from "../../src/jobs/queue.js";
 import { createLogger } from "../../src/log.js";
 import { deletePrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.js";
 
@@ -189,6 +195,41 @@ for (const impl of implementations) {
         seen.map((b) => b.sent),
         [0, 2],
       );
+    });
+
+    it("runs a deferred job again at the time it names, with its progress, using no attempt", async () => {
+      const runs: { attempt: number; sent: number; at: number }[] = [];
+      const done = deferred();
+      let gaveUp = 0;
+      let until = 0;
+      jobs.register<{ sent: number }>(
+        "night",
+        async (job) => {
+          runs.push({ attempt: job.attempt, sent: job.data.sent, at: Date.now() });
+          if (runs.length === 1) {
+            await job.update({ sent: 1 });
+            until = Date.now() + 400;
+            throw new DeferJobError("do not disturb", new Date(until));
+          }
+          done.resolve();
+        },
+        { attempts: 1, backoffMs: 20, onGiveUp: async () => void gaveUp++ },
+      );
+      await jobs.enqueue("night", { sent: 0 }, { jobId: "night-1" });
+      await sleep(100);
+      // Still pending: the same id is not queued twice.
+      await jobs.enqueue("night", { sent: 0 }, { jobId: "night-1" });
+      await within(done.promise, 5000, "the deferred run");
+      await sleep(300);
+      assert.deepEqual(
+        runs.map((r) => [r.attempt, r.sent]),
+        [
+          [1, 0],
+          [1, 1],
+        ],
+      );
+      assert.ok((runs[1]?.at ?? 0) >= until - SLACK_MS, "not before the time named");
+      assert.equal(gaveUp, 0, "a deferral is not a failed attempt");
     });
 
     it("does not retry a PermanentJobError and gives up once", async () => {

@@ -1,43 +1,47 @@
-// One contract for every PurchaseLedger: the memory ledger and the Redis ledger must behave the same.
+// One contract for every PurchaseLedger: the ledger on a real PostgreSQL server and on embedded PGlite
+// must behave the same.
 import assert from "node:assert/strict";
-import { Redis } from "ioredis";
+import { migrate } from "../../src/database/migrate.js";
+import { openPglite } from "../../src/database/pglite.js";
+import { connectPostgres } from "../../src/database/postgres.js";
+import type { SqlDatabase } from "../../src/database/sql.js";
+import { createLogger } from "../../src/log.js";
 import type { NewPurchase, PurchaseLedger } from "../../src/purchases/ledger.js";
-import { MemoryLedger } from "../../src/purchases/memory-ledger.js";
-import { RedisLedger } from "../../src/purchases/redis-ledger.js";
-import { deletePrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.js";
+import { ledgerMigrations } from "../../src/purchases/ledger-schema.js";
+import { SqlLedger } from "../../src/purchases/sql-ledger.js";
+import { createTestDatabase } from "../helpers/postgres.js";
 
 interface Implementation {
   name: string;
-  /** Builds a fresh, empty ledger on `now` and the function that tears it (and its keys) down. */
+  /** Builds a fresh, empty ledger on `now` and the function that tears it down. */
   make(now: () => Date): Promise<{ ledger: PurchaseLedger; dispose(): Promise<void> }>;
+}
+
+async function migrated(db: SqlDatabase, now: () => Date) {
+  await migrate(db, ledgerMigrations, createLogger("silent"));
+  return new SqlLedger(db, { now });
 }
 
 const implementations: Implementation[] = [
   {
-    name: "MemoryLedger",
+    name: "PostgreSQL",
     async make(now) {
-      return { ledger: new MemoryLedger(now), dispose: async () => {} };
+      const database = await createTestDatabase("ledger");
+      const db = connectPostgres(database.url, createLogger("silent"));
+      return {
+        ledger: await migrated(db, now),
+        async dispose() {
+          await db.close();
+          await database.drop();
+        },
+      };
     },
   },
   {
-    name: "RedisLedger",
+    name: "PGlite",
     async make(now) {
-      await requireRedis();
-      const prefix = uniquePrefix("ledger");
-      const client = new Redis(TEST_REDIS_URL, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        lazyConnect: true,
-      });
-      client.on("error", () => {});
-      await client.connect();
-      return {
-        ledger: new RedisLedger(client, { keyPrefix: prefix, now }),
-        async dispose() {
-          client.disconnect();
-          await deletePrefix(prefix);
-        },
-      };
+      const db = await openPglite();
+      return { ledger: await migrated(db, now), dispose: () => db.close() };
     },
   },
 ];
@@ -125,6 +129,20 @@ for (const implementation of implementations) {
       assert.equal((await ledger.get("CLAIM00002"))?.status, "QUOTED");
       // Another session is not affected.
       assert.equal((await ledger.claim("CLAIM00003", `${session}-other`))?.status, "CONFIRMING");
+    });
+
+    it("lets only one of two purchases of one session be claimed when both are claimed at once", async () => {
+      const session = `race-${implementation.name}`;
+      for (let round = 0; round < 5; round++) {
+        const [a, b] = [`SRACE${round}000A`, `SRACE${round}000B`];
+        await ledger.create(purchase(a, { sessionId: `${session}-${round}` }));
+        await ledger.create(purchase(b, { sessionId: `${session}-${round}` }));
+        const wins = await Promise.all([
+          ledger.claim(a, `${session}-${round}`),
+          ledger.claim(b, `${session}-${round}`),
+        ]);
+        assert.equal(wins.filter((r) => r !== null).length, 1, `round ${round}: one claim wins`);
+      }
     });
 
     it("refuses a duplicate reference and keeps the first record", async () => {

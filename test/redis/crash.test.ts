@@ -1,12 +1,10 @@
 // An instance killed with SIGKILL while its confirm is in flight: another instance resolves the purchase
 // with retry only. The vendor sees one confirm; the customer gets one token SMS.
 import assert from "node:assert/strict";
-import { Redis } from "ioredis";
 import request from "supertest";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { buildService, type Service } from "../../src/main.js";
-import { RedisLedger } from "../../src/purchases/redis-ledger.js";
 import {
   SANDBOX_CREDENTIALS,
   type SandboxHandle,
@@ -17,6 +15,7 @@ import {
   startAfricasTalkingSmsDouble,
 } from "../helpers/africastalking-sms-double.js";
 import { spawnInstance } from "../helpers/instance-process.js";
+import { createTestDatabase, openTestLedger, type TestDatabase } from "../helpers/postgres.js";
 import { deletePrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.js";
 
 const PHONE = "+26771500001";
@@ -27,14 +26,17 @@ describe("crash recovery across instances (real processes, real Redis)", functio
   let sms: AfricasTalkingSmsDouble;
   let prefix: string;
   let env: Record<string, string>;
+  let database: TestDatabase;
 
   before(() => requireRedis());
   beforeEach(async () => {
+    database = await createTestDatabase("crash");
     sandbox = await startScratchPowerSandbox({ confirmHangMs: 4000 });
     sms = await startAfricasTalkingSmsDouble();
     prefix = uniquePrefix("crash");
     env = {
       REDIS_URL: TEST_REDIS_URL,
+      DATABASE_URL: database.url,
       KEY_PREFIX: prefix,
       SCRATCHPOWER_URL: sandbox.url,
       SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
@@ -57,6 +59,7 @@ describe("crash recovery across instances (real processes, real Redis)", functio
     await sandbox.close();
     await sms.close();
     await deletePrefix(prefix);
+    await database.drop();
   });
 
   it("resolves a purchase whose instance died mid-confirm with retry, never a second confirm", async () => {
@@ -130,11 +133,10 @@ describe("recovery of a finished purchase whose customer was never told", functi
     const sandbox = await startScratchPowerSandbox();
     const sms = await startAfricasTalkingSmsDouble();
     const prefix = uniquePrefix("untold");
-    const redis = new Redis(TEST_REDIS_URL);
+    const { ledger, url, dispose } = await openTestLedger(() => new Date(Date.now() - 60_000));
     let service: Service | undefined;
     try {
       // What the dead instance left: a sale recorded a minute ago, nobody told.
-      const ledger = new RedisLedger(redis, { keyPrefix: prefix, now: () => new Date(Date.now() - 60_000) });
       await ledger.create({
         reference: "UNTOLD0001",
         channel: "USSD",
@@ -161,6 +163,7 @@ describe("recovery of a finished purchase whose customer was never told", functi
       service = await buildService(
         loadConfig({
           REDIS_URL: TEST_REDIS_URL,
+          DATABASE_URL: url,
           KEY_PREFIX: prefix,
           SCRATCHPOWER_URL: sandbox.url,
           SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
@@ -191,7 +194,7 @@ describe("recovery of a finished purchase whose customer was never told", functi
       await sandbox.close();
       await sms.close();
       await deletePrefix(prefix);
-      redis.disconnect();
+      await dispose();
     }
   });
 });

@@ -87,6 +87,31 @@ describe("Africa's Talking SMS gateway", () => {
     assert.equal(gateway.retryable, true);
   });
 
+  it("defers a do-not-disturb refusal (HTTP 409) to the end of Nigeria's 20:00–08:00 window", async () => {
+    const at = (iso: string) =>
+      new AfricasTalkingSmsSender({
+        username: "vendco",
+        apiKey: API_KEY,
+        url: double.url,
+        now: () => new Date(iso),
+      });
+    double.failNext(3, { kind: "do-not-disturb" });
+    // 21:30 in Lagos (UTC+1): retried at 08:00 the next morning.
+    const evening = await sendError(() =>
+      at("2026-03-02T20:30:00Z").send({ to: "2348031234567", text: TEXT }),
+    );
+    assert.equal(evening.retryable, true);
+    assert.equal(evening.notBefore?.toISOString(), "2026-03-03T07:00:00.000Z");
+    // 03:00 in Lagos: 08:00 the same morning.
+    const night = await sendError(() => at("2026-03-03T02:00:00Z").send({ to: "2348031234567", text: TEXT }));
+    assert.equal(night.notBefore?.toISOString(), "2026-03-03T07:00:00.000Z");
+    // Outside the window: retried with the usual backoff, never dropped.
+    const day = await sendError(() => at("2026-03-03T12:00:00Z").send({ to: "2348031234567", text: TEXT }));
+    assert.equal(day.retryable, true);
+    assert.equal(day.notBefore, undefined);
+    assert.match(day.message, /DoNotDisturbRejection/);
+  });
+
   it("reports an invalid phone number as not retryable", async () => {
     const error = await sendError(() => sender.send({ to: "2671", text: TEXT }));
     assert.equal(error.retryable, false);

@@ -18,6 +18,8 @@ export interface AfricasTalkingSmsOptions {
   /** Full messaging URL (config AFRICASTALKING_SMS_URL); defaults to live, or sandbox for username `sandbox`. */
   url?: string;
   timeoutMs?: number;
+  /** The clock that places a do-not-disturb refusal in its window (tests pass their own). */
+  now?: () => Date;
 }
 
 /** Where messages go when no URL is configured: the sandbox username only works against the sandbox. */
@@ -43,11 +45,27 @@ const isAccepted = (statusCode: number): boolean => statusCode >= 100 && statusC
 
 /**
  * Failures that belong to the recipient, so no retry can help: 403 InvalidPhoneNumber,
- * 404 UnsupportedNumberType, 406 UserInBlacklist, 409 DoNotDisturbRejection. Everything else
- * (insufficient balance, sender id, routing, gateway errors) is about our account or the network.
+ * 404 UnsupportedNumberType, 406 UserInBlacklist. Everything else (insufficient balance, sender id,
+ * routing, gateway errors) is about our account or the network. 409 DoNotDisturbRejection is time-bound:
+ * see doNotDisturbEnds.
  */
-const RECIPIENT_FAULTS = new Set([403, 404, 406, 409]);
-const RECIPIENT_FAULT_TEXT = /invalid ?phone|unsupported ?number|blacklist|do ?not ?disturb/i;
+const RECIPIENT_FAULTS = new Set([403, 404, 406]);
+const RECIPIENT_FAULT_TEXT = /invalid ?phone|unsupported ?number|blacklist/i;
+const DO_NOT_DISTURB = 409;
+
+/**
+ * Africa's Talking refuses promotional sender ids in Nigeria from 20:00 to 08:00 West Africa Time (UTC+1,
+ * no daylight saving) with HTTP 409 DoNotDisturbRejection (shared/reference/aggregators.md §9.1). Inside
+ * that window: when it ends (08:00 WAT, 07:00 UTC). Outside it (a refusal we cannot place): undefined,
+ * and the message is retried with the usual backoff.
+ */
+export function doNotDisturbEnds(now: Date): Date | undefined {
+  const hour = now.getUTCHours();
+  if (hour >= 7 && hour < 19) return undefined;
+  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 7, 0, 0));
+  if (hour >= 19) end.setUTCDate(end.getUTCDate() + 1);
+  return end;
+}
 
 /** HTTP answers worth trying again: credentials/account (fixable by the operator), throttling, server errors. */
 const isRetryableHttpStatus = (status: number): boolean =>
@@ -56,11 +74,23 @@ const isRetryableHttpStatus = (status: number): boolean =>
 export class AfricasTalkingSmsSender implements SmsSender {
   readonly name = "africastalking";
   private readonly url: string;
+  private readonly now: () => Date;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: AfricasTalkingSmsOptions) {
     this.url = options.url ?? defaultSmsUrl(options.username);
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The message may be sent once the do-not-disturb window is over: retried then, not dropped. */
+  private doNotDisturb(to: string): SmsSendError {
+    const ends = doNotDisturbEnds(this.now());
+    return new SmsSendError(
+      `Africa's Talking SMS to ${to}: DoNotDisturbRejection (409)${ends ? `, retry after ${ends.toISOString()}` : ""}`,
+      true,
+      ends,
+    );
   }
 
   async send(message: SmsMessage): Promise<SmsReceipt> {
@@ -94,6 +124,7 @@ export class AfricasTalkingSmsSender implements SmsSender {
       throw new SmsSendError(`Africa's Talking SMS to ${to}: ${why}`, true);
     }
 
+    if (response.status === DO_NOT_DISTURB) throw this.doNotDisturb(to);
     if (response.status !== 201) {
       throw new SmsSendError(
         `Africa's Talking SMS to ${to}: HTTP ${response.status} ${snippet(body)}`.trim(),
@@ -115,6 +146,7 @@ export class AfricasTalkingSmsSender implements SmsSender {
         !RECIPIENT_FAULT_TEXT.test(summary),
       );
     }
+    if (recipient.statusCode === DO_NOT_DISTURB) throw this.doNotDisturb(to);
     if (!isAccepted(recipient.statusCode)) {
       throw new SmsSendError(
         `Africa's Talking SMS to ${to}: ${recipient.status ?? "failed"} (${recipient.statusCode})`,
