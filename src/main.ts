@@ -22,7 +22,7 @@ import { MemoryStore } from "./store/memory.js";
 import { RedisStore } from "./store/redis.js";
 import { connectRedis } from "./store/redis-connection.js";
 import type { KeyValueStore } from "./store/store.js";
-import { aggregators } from "./ussd/aggregators/index.js";
+import { registeredAggregators } from "./ussd/aggregators/registry.js";
 import { UssdSessions } from "./ussd/session.js";
 import { vendorFromConfig } from "./vending/from-config.js";
 
@@ -166,7 +166,7 @@ export async function buildService(
 
   const app = createApp({
     ussd,
-    aggregators: aggregators(config.USSD_SERVICE_CODES),
+    aggregators: registeredAggregators(config.USSD_SERVICE_CODES),
     sms,
     toPhone,
     health,
