@@ -39,10 +39,6 @@ export type AggregatorName = keyof typeof AGGREGATORS;
 
 export const AGGREGATOR_NAMES = Object.keys(AGGREGATORS) as AggregatorName[];
 
-export function isAggregatorName(name: string): name is AggregatorName {
-  return Object.hasOwn(AGGREGATORS, name);
-}
-
 /** An adapter ready to mount: its registered name and screen limit beside the wire format. */
 export interface RegisteredAggregator {
   name: AggregatorName;
