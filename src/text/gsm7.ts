@@ -148,3 +148,16 @@ export function toGsm7(text: string): string {
   }
   return out;
 }
+
+/**
+ * The longest start of `text`, in whole graphemes, that `fits` accepts: where vendor text is shortened, an
+ * emoji (two UTF-16 units) or a letter and its accent is never cut in half into a character that is none.
+ */
+export function graphemePrefix(text: string, fits: (prefix: string) => boolean): string {
+  let prefix = "";
+  for (const { segment } of graphemes.segment(text)) {
+    if (!fits(prefix + segment)) break;
+    prefix += segment;
+  }
+  return prefix;
+}

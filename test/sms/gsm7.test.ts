@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { fitsSms, gsm7Length, smsCapacity, smsParts, toGsm7, ussdCapacity } from "../../src/text/gsm7.js";
+import {
+  fitsSms,
+  graphemePrefix,
+  gsm7Length,
+  smsCapacity,
+  smsParts,
+  toGsm7,
+  ussdCapacity,
+} from "../../src/text/gsm7.js";
 
 // The whole GSM 03.38 default alphabet except ESC, typed independently of the implementation.
 const BASIC_TABLE =
@@ -108,5 +116,20 @@ describe("GSM-7 counting", () => {
     assert.equal(smsParts(`${sms}a`), 2);
     // A surrogate pair (🙂 is two UTF-16 units) counts two and is never split across parts.
     assert.equal(smsParts(`${"a".repeat(66)}🙂${"a".repeat(66)}`), 3);
+  });
+
+  it("shortens in whole graphemes: never half an emoji or a letter without its accent", () => {
+    const units = (max: number) => (prefix: string) => prefix.length <= max;
+    assert.equal(graphemePrefix("🙂🙂🙂", units(3)), "🙂");
+    assert.equal(graphemePrefix("🙂🙂🙂", units(4)), "🙂🙂");
+    assert.equal(graphemePrefix("Ọlọ́rún", units(3)), "Ọl"); // ọ́ is ọ + U+0301: all of it or none
+    assert.equal(graphemePrefix("Ọlọ́rún", units(4)), "Ọlọ́");
+    assert.equal(graphemePrefix("Ọlọ́rún", units(5)), "Ọlọ́r");
+    assert.equal(graphemePrefix("👍🏽 ok", units(3)), "");
+    assert.equal(graphemePrefix("abc", units(10)), "abc");
+    assert.equal(
+      graphemePrefix("a€b", (p) => (gsm7Length(p) ?? 99) <= 2),
+      "a",
+    );
   });
 });
