@@ -21,7 +21,7 @@ import fc from "fast-check";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/log.js";
 import { buildService } from "../src/main.js";
-import { aggregators } from "../src/ussd/aggregators/index.js";
+import { registeredAggregators } from "../src/ussd/aggregators/registry.js";
 import { SANDBOX_CREDENTIALS, startScratchPowerSandbox } from "../src/vending/sandbox/scratchpower-v1.js";
 
 const FIXTURES = fileURLToPath(new URL("../test/ussd/aggregators/fixtures/", import.meta.url));
@@ -217,10 +217,10 @@ const SESSION_KEYS = ["sessionId", "SessionId", "sessionID", "session_id", "sess
 
 function targets(): Target[] {
   const list: Target[] = [];
-  for (const aggregator of aggregators([SERVICE_CODE])) {
-    const route = `/ussd/${aggregator.name}`;
-    const seeds = fixturesOf(aggregator.name);
-    if (aggregator.name === "africastalking")
+  for (const { name, adapter: aggregator } of registeredAggregators([SERVICE_CODE])) {
+    const route = `/ussd/${name}`;
+    const seeds = fixturesOf(name);
+    if (name === "africastalking")
       seeds.json.push({
         sessionId: "ATUid_fuzz",
         serviceCode: SERVICE_CODE,

@@ -1,6 +1,5 @@
 // The Express app: routes → channel handlers. No business logic here.
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from "express";
-import type { AggregatorName } from "./config.js";
 import { firstIssue } from "./http/refusal.js";
 import { type WebhookSecurity, webhookGuard } from "./http/webhook-security.js";
 import type { Logger } from "./log.js";
@@ -8,9 +7,9 @@ import type { SmsConversations } from "./sms/conversations.js";
 import { africasTalkingDeliveryReport, type SmsDeliveryLog } from "./sms/delivery.js";
 import { parseAfricasTalkingInbound } from "./sms/inbound.js";
 import { parseAfricasTalkingEvent } from "./ussd/aggregators/africastalking-events.js";
+import type { AggregatorName, RegisteredAggregator } from "./ussd/aggregators/registry.js";
 import { bodyParsers, type UssdCallbackObserver, ussdRoutes } from "./ussd/routes.js";
 import type { UssdSessions } from "./ussd/session.js";
-import type { UssdAggregator } from "./ussd/types.js";
 
 export interface HealthReport {
   ok: boolean;
@@ -19,7 +18,7 @@ export interface HealthReport {
 
 export interface AppDeps {
   ussd: UssdSessions;
-  aggregators: UssdAggregator[];
+  aggregators: RegisteredAggregator[];
   /** Aggregator phone fields → E.164 digits. */
   toPhone: (raw: string) => string | null;
   health: () => Promise<HealthReport>;
@@ -44,10 +43,9 @@ export function createApp(deps: AppDeps): express.Express {
     "trust proxy",
     deps.trustProxy === "on" ? true : deps.trustProxy === "off" ? false : Number(deps.trustProxy),
   );
-  const security = (name: string) => deps.security[name as AggregatorName] ?? {};
   // Africa's Talking's SMS callbacks are secured like its USSD ones.
   const africasTalking = [
-    webhookGuard("africastalking", security("africastalking"), deps.logger),
+    webhookGuard("africastalking", deps.security.africastalking, deps.logger),
     ...bodyParsers("form-or-json"),
   ];
 
@@ -55,7 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
     ussdRoutes(deps.aggregators, {
       ussd: deps.ussd,
       toPhone: deps.toPhone,
-      security,
+      security: deps.security,
       logger: deps.logger,
       ...(deps.observer ? { observer: deps.observer } : {}),
     }),

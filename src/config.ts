@@ -1,7 +1,8 @@
 // Environment → typed configuration. Every bad variable is reported by name at startup.
 import { z } from "zod";
-import { parseCidrList, type WebhookSecurity } from "./http/webhook-security.js";
+import { type WebhookSecurity, webhookSecurityFromEnv } from "./http/webhook-security.js";
 import { parseOperatorUsers } from "./operator/auth.js";
+import { AGGREGATOR_NAMES, type AggregatorName } from "./ussd/aggregators/registry.js";
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
@@ -190,18 +191,6 @@ const schema = z
     }
   });
 
-/** Aggregators whose webhooks can be secured; `USSD_<NAME>_SECRET|ALLOW_IPS|BASIC_AUTH` configure each. */
-export const AGGREGATOR_NAMES = [
-  "africastalking",
-  "hubtel",
-  "nalo",
-  "arkesel",
-  "infobip",
-  "hollatags",
-  "truroute",
-] as const;
-export type AggregatorName = (typeof AGGREGATOR_NAMES)[number];
-
 export type Config = z.output<typeof schema> & { webhookSecurity: Record<AggregatorName, WebhookSecurity> };
 
 export class ConfigError extends Error {
@@ -217,37 +206,13 @@ function withVendorDefaults(env: Record<string, string | undefined>): Record<str
 /** Reads the configuration; throws one ConfigError listing every bad variable by name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(withVendorDefaults(env));
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".") || "config"}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+  // Every registered aggregator gets its security here, and a variable naming any other is refused.
+  const { security: webhookSecurity, problems } = webhookSecurityFromEnv(AGGREGATOR_NAMES, env);
+  if (!parsed.success || problems.length > 0) {
+    const issues = parsed.error?.issues ?? [];
+    const lines = issues.map((issue) => `${issue.path.join(".") || "config"}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${[...lines, ...problems].join("\n  ")}`);
   }
-  const problems: string[] = [];
-  const webhookSecurity = {} as Record<AggregatorName, WebhookSecurity>;
-  for (const name of AGGREGATOR_NAMES) {
-    const at = `USSD_${name.toUpperCase()}_`;
-    const security: WebhookSecurity = {};
-    const secret = env[`${at}SECRET`];
-    if (secret) {
-      if (secret.length < 16) problems.push(`${at}SECRET: must be at least 16 characters (unguessable)`);
-      security.secret = secret;
-    }
-    const ips = env[`${at}ALLOW_IPS`];
-    if (ips) {
-      try {
-        security.allowIps = parseCidrList(ips);
-      } catch (error) {
-        problems.push(`${at}ALLOW_IPS: ${(error as Error).message}`);
-      }
-    }
-    const basic = env[`${at}BASIC_AUTH`];
-    if (basic) {
-      const [user = "", ...rest] = basic.split(":");
-      if (!user || rest.length === 0) problems.push(`${at}BASIC_AUTH: must be user:password`);
-      else security.basicAuth = { user, password: rest.join(":") };
-    }
-    webhookSecurity[name] = security;
-  }
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   const config: Config = { ...parsed.data, webhookSecurity };
   if (config.WORKERS === "off" && !config.REDIS_URL) {
     throw new ConfigError(

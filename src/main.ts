@@ -30,7 +30,7 @@ import { RedisStore } from "./store/redis.js";
 import { connectRedis } from "./store/redis-connection.js";
 import { checkRedisServer, RedisServerUnfitError } from "./store/redis-server-check.js";
 import type { KeyValueStore } from "./store/store.js";
-import { aggregators } from "./ussd/aggregators/index.js";
+import { registeredAggregators } from "./ussd/aggregators/registry.js";
 import { UssdSessions } from "./ussd/session.js";
 import { vendorFromConfig } from "./vending/from-config.js";
 
@@ -184,7 +184,7 @@ export async function buildService(
   // Purchases whose process died mid-buy are found by whichever instance sweeps next.
   const recovery = runWorkers ? startRecovery(purchases, config.RECOVERY_INTERVAL_MS, logger) : undefined;
 
-  const ussdAggregators = aggregators(config.USSD_SERVICE_CODES);
+  const ussdAggregators = registeredAggregators(config.USSD_SERVICE_CODES);
   metrics.readFrom({
     vendor: config.VENDOR,
     storeKind: redis ? "redis" : "memory",

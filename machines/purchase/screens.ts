@@ -84,14 +84,14 @@ export const screens: { [S in ScreenState]: (view: ScreenView) => Screen } = {
   lastTokensDone: (view) => end(lastTokensText(view)),
 };
 
-/** The screen of a snapshot at rest. */
+/** The screen of a state at rest, with this context (the caller may have respelled its vendor text first). */
 export function screenOf(
-  snapshot: SnapshotFrom<PurchaseMachine>,
+  state: SnapshotFrom<PurchaseMachine>["value"],
+  context: JourneyContext,
   view: Omit<ScreenView, "context" | "product">,
 ): Screen {
-  const context = snapshot.context;
   const product = context.products.find((p) => p.type === context.productType) ?? null;
-  const show = screens[snapshot.value as ScreenState];
+  const show = screens[state as ScreenState];
   return show ? show({ ...view, context, product }) : end(view.words.session.expired);
 }
 

@@ -84,3 +84,57 @@ export function webhookGuard(name: string, security: WebhookSecurity, logger: Lo
     next();
   };
 }
+
+/** `USSD_<NAME>_SECRET|ALLOW_IPS|BASIC_AUTH` for one aggregator name. */
+export function securityVariables(name: string) {
+  const at = `USSD_${name.toUpperCase()}_`;
+  return { secret: `${at}SECRET`, allowIps: `${at}ALLOW_IPS`, basicAuth: `${at}BASIC_AUTH` };
+}
+
+const SECURITY_VARIABLE = /^USSD_(.+)_(SECRET|ALLOW_IPS|BASIC_AUTH)$/;
+
+/**
+ * Each name's webhook security from `env`, and one problem line per bad variable, naming it. A security
+ * variable for a name not in `names` is a problem too: a misspelt `USSD_AFRICAS_TALKING_SECRET` would
+ * otherwise leave the real webhook open without a word.
+ */
+export function webhookSecurityFromEnv<Name extends string>(
+  names: readonly Name[],
+  env: Record<string, string | undefined>,
+): { security: Record<Name, WebhookSecurity>; problems: string[] } {
+  const problems: string[] = [];
+  const known = new Set(names.map((name) => name.toUpperCase()));
+  for (const variable of Object.keys(env)) {
+    const name = SECURITY_VARIABLE.exec(variable)?.[1];
+    if (name !== undefined && !known.has(name)) {
+      problems.push(`${variable}: no aggregator is named ${name} (known: ${[...known].join(", ")})`);
+    }
+  }
+  const security = {} as Record<Name, WebhookSecurity>;
+  for (const name of names) {
+    const variables = securityVariables(name);
+    const guard: WebhookSecurity = {};
+    const secret = env[variables.secret];
+    if (secret) {
+      if (secret.length < 16)
+        problems.push(`${variables.secret}: must be at least 16 characters (unguessable)`);
+      guard.secret = secret;
+    }
+    const ips = env[variables.allowIps];
+    if (ips) {
+      try {
+        guard.allowIps = parseCidrList(ips);
+      } catch (error) {
+        problems.push(`${variables.allowIps}: ${(error as Error).message}`);
+      }
+    }
+    const basic = env[variables.basicAuth];
+    if (basic) {
+      const [user = "", ...rest] = basic.split(":");
+      if (!user || rest.length === 0) problems.push(`${variables.basicAuth}: must be user:password`);
+      else guard.basicAuth = { user, password: rest.join(":") };
+    }
+    security[name] = guard;
+  }
+  return { security, problems };
+}

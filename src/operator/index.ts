@@ -8,7 +8,7 @@ import type { PurchaseLedger } from "../purchases/ledger.js";
 import type { PurchaseService } from "../purchases/purchases.js";
 import type { LogSmsSender } from "../sms/gateways/log.js";
 import type { KeyValueStore } from "../store/store.js";
-import type { UssdAggregator } from "../ussd/types.js";
+import type { RegisteredAggregator } from "../ussd/aggregators/registry.js";
 import type { VendingClient } from "../vending/vendor.js";
 import { AuditTrail } from "./audit.js";
 import { OperatorAccess } from "./auth.js";
@@ -27,7 +27,7 @@ export interface OperatorDeps {
   vendor: VendingClient;
   /** True when the vendor is the built-in sandbox (no real money anywhere). */
   sandbox: boolean;
-  aggregators: UssdAggregator[];
+  aggregators: RegisteredAggregator[];
   toPhone: (raw: string) => string | null;
   /** The log SMS gateway, when SMS go to the log: the simulator's inbox. */
   smsLog?: LogSmsSender;

@@ -8,18 +8,17 @@ import express, { type Request, type Response, type Router } from "express";
 import { type CountryCode, getExampleNumber } from "libphonenumber-js";
 import examples from "libphonenumber-js/examples.mobile.json";
 import { z } from "zod";
-import type { AggregatorName } from "../config.js";
 import type { WebhookSecurity } from "../http/webhook-security.js";
 import type { LogSmsSender } from "../sms/gateways/log.js";
 import { ussdCapacity } from "../text/gsm7.js";
-import type { UssdAggregator } from "../ussd/types.js";
+import type { AggregatorName, RegisteredAggregator } from "../ussd/aggregators/registry.js";
 import type { Operator, OperatorAccess } from "./auth.js";
 import { escapeHtml, page } from "./html.js";
 import { HANDSET_WIRES, type WireRequest } from "./simulator-wire.js";
 
 export interface SimulatorDeps {
   access: OperatorAccess;
-  aggregators: UssdAggregator[];
+  aggregators: RegisteredAggregator[];
   security: Record<AggregatorName, WebhookSecurity>;
   toPhone: (raw: string) => string | null;
   /** The log gateway, when SMS go to the log (otherwise the inbox is empty: real SMS go to real phones). */
@@ -43,11 +42,11 @@ export function simulatorRoutes(deps: SimulatorDeps): Router {
   const router = express.Router();
   const guard = deps.access.guard({ api: false });
   const apiGuard = deps.access.guard({ api: true });
-  const limits = new Map(deps.aggregators.map((a) => [a.name, a.screenLimit]));
+  const limits = new Map<string, number>(deps.aggregators.map((a) => [a.name, a.screenLimit]));
 
   /** Sends one request to this very server, as the aggregator would, with its webhook credentials. */
   const loopback = async (req: Request, name: string, wire: WireRequest) => {
-    const security = deps.security[name as AggregatorName] ?? {};
+    const security = deps.security[name as AggregatorName];
     const headers: Record<string, string> = {};
     if (wire.contentType) headers["content-type"] = wire.contentType;
     if (security.secret) headers["x-webhook-secret"] = security.secret;
@@ -143,7 +142,7 @@ export function simulatorRoutes(deps: SimulatorDeps): Router {
 
 function simulatorPage(view: {
   csrf: string;
-  aggregators: UssdAggregator[];
+  aggregators: RegisteredAggregator[];
   phone: string;
   serviceCode: string;
   inbox: boolean;

@@ -3,7 +3,7 @@
 // dropped instead, and a token is never cut.
 
 import { en } from "../../machines/copy/en.js";
-import { gsm7Length, SMS_GSM7_LIMIT, toGsm7 } from "../text/gsm7.js";
+import { graphemePrefix, smsCapacity, toGsm7 } from "../text/gsm7.js";
 import { type ParsedToken, parseTokens } from "./tokens.js";
 
 /** A finished (or failed) purchase, as plain values. */
@@ -31,8 +31,8 @@ type Has = (detail: Detail) => boolean;
 /** Vendor-supplied text on one line, in GSM-7 (one stray character would halve the SMS). */
 const field = (text: string): string => toGsm7(text).replace(/\s+/g, " ").trim();
 
-const fitsOnePart = (text: string): boolean =>
-  (gsm7Length(text) ?? Number.POSITIVE_INFINITY) <= SMS_GSM7_LIMIT;
+/** 160 GSM-7 characters, or 70 when a character GSM-7 cannot spell keeps the text in UCS-2. */
+const fitsOnePart = (text: string): boolean => smsCapacity(text).fits;
 
 /** Renders with every detail, then drops details one by one until the text fits one part. */
 function fitOnePart(render: (has: Has) => string): string {
@@ -137,12 +137,8 @@ const REASON_MAX = 48;
 
 function shortReason(reason: string): string {
   const text = field(reason).replace(/[.!\s]+$/, "");
-  if ((gsm7Length(text) ?? 0) <= REASON_MAX) return text;
-  let cut = "";
-  for (const char of text) {
-    if ((gsm7Length(`${cut}${char}`) ?? 0) > REASON_MAX - 3) break;
-    cut += char;
-  }
+  if (smsCapacity(text).length <= REASON_MAX) return text;
+  const cut = graphemePrefix(text, (prefix) => smsCapacity(prefix).length <= REASON_MAX - 3);
   // End on a whole word when there is one to end on.
   const lastSpace = cut.lastIndexOf(" ");
   return `${(lastSpace > 0 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.]+$/, "")}...`;

@@ -1,7 +1,7 @@
 // Replies of the SMS channel. Each fits one 160-character GSM-7 SMS (test/sms/replies.test.ts measures
 // them at realistic worst-case lengths); vendor text is shortened, never our instructions.
 import { en } from "../../machines/copy/en.js";
-import { toGsm7 } from "../text/gsm7.js";
+import { graphemePrefix, toGsm7 } from "../text/gsm7.js";
 
 const words = en.sms;
 
@@ -112,7 +112,7 @@ export function busyReply(): string {
 function shorten(text: string, max: number): string {
   const clean = text.replace(/\s+/g, " ").trim();
   if (clean.length <= max) return clean;
-  const cut = clean.slice(0, max - 3);
+  const cut = graphemePrefix(clean, (prefix) => prefix.length <= max - 3);
   const space = cut.lastIndexOf(" ");
   return `${space > max / 2 ? cut.slice(0, space) : cut}...`;
 }

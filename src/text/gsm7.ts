@@ -1,6 +1,7 @@
 // GSM 03.38 (3GPP TS 23.038) character counting for SMS parts and USSD screens.
-// One character outside GSM-7 switches a whole message to UCS-2, which halves its capacity,
-// so texts we write are measured here and vendor-supplied text is passed through toGsm7 first.
+// One character outside GSM-7 switches a whole message to UCS-2, which halves its capacity, so texts we
+// write are measured here and vendor-supplied text is passed through toGsm7 first (which keeps a letter
+// it cannot spell in GSM-7 rather than mangle it: the text is then measured as UCS-2).
 
 /** The default alphabet, row by row as in the standard; the ESC position (0x1B) is left out. */
 const BASIC = new Set(
@@ -118,24 +119,45 @@ const LOOKALIKES: Record<string, string> = {
   "\t": " ",
 };
 
+const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/** One user-perceived character in GSM-7, or null when it has no GSM-7 spelling that keeps the letter. */
+function gsm7Spelling(grapheme: string): string | null {
+  if (isGsm7(grapheme)) return grapheme;
+  const lookalike = LOOKALIKES[grapheme];
+  if (lookalike !== undefined) return lookalike;
+  // The base letter without its accents (ẹ́ → e, ç → c, ǘ → u), when the alphabet has it; letters it
+  // has with their accent (é, ñ, ü, à) never get here. A stray accent with no letter under it goes.
+  const base = grapheme.normalize("NFD").replace(/\p{M}/gu, "");
+  return isGsm7(base) ? base : null;
+}
+
 /**
- * Rewrites `text` into GSM-7 so one stray character from a vendor field cannot halve an SMS:
- * look-alikes are replaced, accents outside the alphabet are stripped (ç → c), anything else becomes `?`.
+ * Spells `text` in GSM-7 wherever that keeps every letter, so one stray character from a vendor field does
+ * not halve an SMS or a screen: look-alikes are replaced (curly quotes, dashes, odd spaces), accents the
+ * alphabet lacks are dropped (ẹ́ → e, ç → c), letters it has are kept (é, ñ, ü, à). A character with no
+ * GSM-7 spelling (中, 🙂, ł) is kept as it is, never turned into `?`: the text then needs UCS-2, and
+ * `smsCapacity`/`ussdCapacity` hold it to 70 per SMS part or 80 per screen.
  */
 export function toGsm7(text: string): string {
   let out = "";
-  for (const char of text) {
-    if (BASIC.has(char) || EXTENSION.has(char)) {
-      out += char;
-      continue;
-    }
-    const lookalike = LOOKALIKES[char];
-    if (lookalike !== undefined) {
-      out += lookalike;
-      continue;
-    }
-    const stripped = char.normalize("NFD").replace(/\p{M}/gu, "");
-    out += isGsm7(stripped) && stripped.length > 0 ? stripped : "?";
+  // Whole graphemes, so a letter and its combining accents (or an emoji and its modifiers) stay together;
+  // NFC first, so an accent the alphabet has (e + U+0301 = é) is kept even when sent decomposed.
+  for (const { segment } of graphemes.segment(text.normalize("NFC"))) {
+    out += gsm7Spelling(segment) ?? segment;
   }
   return out;
+}
+
+/**
+ * The longest start of `text`, in whole graphemes, that `fits` accepts: where vendor text is shortened, an
+ * emoji (two UTF-16 units) or a letter and its accent is never cut in half into a character that is none.
+ */
+export function graphemePrefix(text: string, fits: (prefix: string) => boolean): string {
+  let prefix = "";
+  for (const { segment } of graphemes.segment(text)) {
+    if (!fits(prefix + segment)) break;
+    prefix += segment;
+  }
+  return prefix;
 }

@@ -4,6 +4,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type { WebhookSecurity } from "../http/webhook-security.js";
 import { webhookGuard } from "../http/webhook-security.js";
 import type { Logger } from "../log.js";
+import type { AggregatorName, RegisteredAggregator } from "./aggregators/registry.js";
 import { UssdSessions } from "./session.js";
 import type { CallbackRequest, CallbackResponse, UssdAggregator } from "./types.js";
 
@@ -51,16 +52,16 @@ export interface UssdRouteDeps {
   ussd: UssdSessions;
   observer?: UssdCallbackObserver;
   toPhone: (raw: string) => string | null;
-  security: (name: string) => WebhookSecurity;
+  /** Every registered name has an entry (config.ts builds one per name), so no route goes unguarded. */
+  security: Record<AggregatorName, WebhookSecurity>;
   logger: Logger;
 }
 
-/** Mounts `/ussd/<name>` for each adapter. */
-export function ussdRoutes(aggregators: UssdAggregator[], deps: UssdRouteDeps): Router {
+/** Mounts `/ussd/<name>` for each registered aggregator, behind its guard. */
+export function ussdRoutes(aggregators: RegisteredAggregator[], deps: UssdRouteDeps): Router {
   const router = express.Router();
-  for (const aggregator of aggregators) {
-    const guard = webhookGuard(aggregator.name, deps.security(aggregator.name), deps.logger);
-    const name = aggregator.name;
+  for (const { name, screenLimit, adapter: aggregator } of aggregators) {
+    const guard = webhookGuard(name, deps.security[name], deps.logger);
     const handler = async (req: Request, res: Response) => {
       const started = performance.now();
       const seen = (outcome: CallbackOutcome) =>
@@ -88,7 +89,7 @@ export function ussdRoutes(aggregators: UssdAggregator[], deps: UssdRouteDeps): 
       let reply = UssdSessions.busyReply;
       let failed = false;
       try {
-        reply = await deps.ussd.handle(event.request, aggregator.screenLimit);
+        reply = await deps.ussd.handle(event.request, screenLimit);
       } catch (error) {
         failed = true;
         deps.logger.error({ aggregator: name, err: errorText(error) }, "USSD callback failed");
@@ -98,7 +99,7 @@ export function ussdRoutes(aggregators: UssdAggregator[], deps: UssdRouteDeps): 
       if (reply.end) deps.observer?.session(name, "completed");
     };
     for (const path of aggregator.paths) {
-      const route = `/ussd/${aggregator.name}${path}`;
+      const route = `/ussd/${name}${path}`;
       const chain = [guard, ...bodyParsers(aggregator.body), handler];
       if (aggregator.method === "GET") router.get(route, ...chain);
       else {

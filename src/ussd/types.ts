@@ -59,17 +59,16 @@ export interface CallbackResponse {
   body: string;
 }
 
-/** One aggregator wire format: a small file each in src/ussd/aggregators/. */
+/**
+ * One aggregator wire format: a small file each in src/ussd/aggregators/. Its name (the route `/ussd/<name>`)
+ * and screen limit are its line in aggregators/registry.ts.
+ */
 export interface UssdAggregator {
-  /** Route name: the adapter answers at `/ussd/<name>` (and below it, for Infobip's per-session paths). */
-  name: string;
   method: "GET" | "POST";
   /** Express path(s) relative to `/ussd/<name>`, e.g. `""` or `"/:sessionId/:action"`. */
   paths: string[];
   /** Body format the route must parse. */
   body: "form-or-json" | "json" | "xml" | "none";
-  /** Screen limit in GSM-7 characters (a non-GSM screen is held to 80). */
-  screenLimit: number;
   parse(request: CallbackRequest, toPhone: (raw: string) => string | null): ParsedUssdCallback;
   /** Renders a screen, echoing whatever the aggregator wants echoed from its request. */
   render(reply: UssdReply, request: CallbackRequest): CallbackResponse;

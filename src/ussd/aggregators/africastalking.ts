@@ -14,11 +14,9 @@ const callback = z.object({
 });
 
 export const africasTalking: UssdAggregator = {
-  name: "africastalking",
   method: "POST",
   paths: [""],
   body: "form-or-json",
-  screenLimit: 182,
 
   parse(request: CallbackRequest, toPhone): ParsedUssdCallback {
     const parsed = callback.safeParse(request.body ?? {});

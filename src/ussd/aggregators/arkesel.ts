@@ -28,12 +28,9 @@ function reply(request: CallbackRequest, message: string, continueSession: boole
 
 export function createArkesel(options: DialOptions = {}): UssdAggregator {
   return {
-    name: "arkesel",
     method: "POST",
     paths: [""],
     body: "json",
-    // The reference gives no Arkesel figure: the GSM-7 USSD maximum.
-    screenLimit: 182,
 
     parse(request: CallbackRequest, toPhone): ParsedUssdCallback {
       const parsed = callback.safeParse(request.body ?? {});

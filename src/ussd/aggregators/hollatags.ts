@@ -27,12 +27,9 @@ function reply(request: CallbackRequest, text: string, end: boolean) {
 }
 
 export const hollatags: UssdAggregator = {
-  name: "hollatags",
   method: "GET",
   paths: [""],
   body: "none",
-  // HollaTags caps session_msg at 160 characters.
-  screenLimit: 160,
 
   parse(request: CallbackRequest, toPhone): ParsedUssdCallback {
     const parsed = query.safeParse(request.query ?? {});

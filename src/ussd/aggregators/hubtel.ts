@@ -33,12 +33,9 @@ function serviceCodeOf(raw: string): string {
 }
 
 export const hubtel: UssdAggregator = {
-  name: "hubtel",
   method: "POST",
   paths: [""],
   body: "json",
-  // The reference gives no Hubtel figure: the GSM-7 USSD maximum.
-  screenLimit: 182,
 
   parse(request: CallbackRequest, toPhone): ParsedUssdCallback {
     const parsed = callback.safeParse(request.body ?? {});

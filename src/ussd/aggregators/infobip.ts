@@ -39,12 +39,9 @@ const end = z.object({
 
 export function createInfobip(options: DialOptions = {}): UssdAggregator {
   return {
-    name: "infobip",
     method: "POST",
     paths: ["/:sessionId/:action"],
     body: "json",
-    // Infobip describes USSD screens as up to 182 characters.
-    screenLimit: 182,
 
     parse(request: CallbackRequest, toPhone): ParsedUssdCallback {
       const path = params.safeParse(request.params ?? {});

@@ -29,12 +29,9 @@ function reply(request: CallbackRequest, text: string, keepOpen: boolean) {
 
 export function createNalo(options: DialOptions = {}): UssdAggregator {
   return {
-    name: "nalo",
     method: "POST",
     paths: [""],
     body: "json",
-    // Nalo caps USERDATA and MSG at 120 characters.
-    screenLimit: 120,
 
     parse(request: CallbackRequest, toPhone): ParsedUssdCallback {
       const parsed = callback.safeParse(request.body ?? {});

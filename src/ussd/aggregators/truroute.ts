@@ -28,12 +28,9 @@ function xmlReply(type: 2 | 3, text: string) {
 
 export function createTruRoute(options: DialOptions = {}): UssdAggregator {
   return {
-    name: "truroute",
     method: "POST",
     paths: [""],
     body: "xml",
-    // The reference gives no TruRoute figure: the GSM-7 USSD maximum.
-    screenLimit: 182,
 
     parse(request: CallbackRequest, toPhone): ParsedUssdCallback {
       if (typeof request.body !== "string" || request.body.trim() === "") {

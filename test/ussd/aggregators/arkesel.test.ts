@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { arkesel, createArkesel } from "../../../src/ussd/aggregators/arkesel.js";
+import { AGGREGATORS } from "../../../src/ussd/aggregators/registry.js";
 import { callback, fixture, inputOf, phoneReader, refusalOf } from "./helpers.js";
 
 const toPhone = phoneReader("GH");
@@ -70,9 +71,6 @@ describe("arkesel adapter", () => {
   });
 
   it("uses the GSM-7 USSD screen limit", () => {
-    assert.deepEqual(
-      [arkesel.name, arkesel.method, arkesel.body, arkesel.screenLimit],
-      ["arkesel", "POST", "json", 182],
-    );
+    assert.deepEqual([arkesel.method, arkesel.body, AGGREGATORS.arkesel.screenLimit], ["POST", "json", 182]);
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { hollatags } from "../../../src/ussd/aggregators/hollatags.js";
+import { AGGREGATORS } from "../../../src/ussd/aggregators/registry.js";
 import { callback, endedOf, fixture, inputOf, phoneReader, refusalOf } from "./helpers.js";
 
 const toPhone = phoneReader("NG");
@@ -7,8 +8,8 @@ const parse = (query: Record<string, unknown>) => hollatags.parse(callback({ que
 
 describe("hollatags adapter", () => {
   it("answers GET callbacks with no body and 160-character screens", () => {
-    assert.deepEqual([hollatags.name, hollatags.method, hollatags.body], ["hollatags", "GET", "none"]);
-    assert.equal(hollatags.screenLimit, 160);
+    assert.deepEqual([hollatags.method, hollatags.body], ["GET", "none"]);
+    assert.equal(AGGREGATORS.hollatags.screenLimit, 160);
   });
 
   it("reads the documented begin request as a new session", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { hubtel } from "../../../src/ussd/aggregators/hubtel.js";
+import { AGGREGATORS } from "../../../src/ussd/aggregators/registry.js";
 import { callback, endedOf, fixture, inputOf, phoneReader, refusalOf } from "./helpers.js";
 
 const toPhone = phoneReader("GH");
@@ -116,10 +117,7 @@ describe("hubtel adapter", () => {
   });
 
   it("keeps Hubtel's GSM-7 screen limit and JSON POST route", () => {
-    assert.deepEqual(
-      [hubtel.name, hubtel.method, hubtel.body, hubtel.screenLimit],
-      ["hubtel", "POST", "json", 182],
-    );
+    assert.deepEqual([hubtel.method, hubtel.body, AGGREGATORS.hubtel.screenLimit], ["POST", "json", 182]);
     assert.deepEqual(hubtel.paths, [""]);
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { infobip } from "../../../src/ussd/aggregators/infobip.js";
+import { AGGREGATORS } from "../../../src/ussd/aggregators/registry.js";
 import { callback, endedOf, fixture, inputOf, phoneReader, refusalOf } from "./helpers.js";
 
 // Infobip sends international numbers; the region only matters for local forms.
@@ -10,10 +11,7 @@ const parse = (sessionId: string, action: string, body: unknown) =>
 describe("infobip adapter", () => {
   it("mounts per-session URLs", () => {
     assert.deepEqual(infobip.paths, ["/:sessionId/:action"]);
-    assert.deepEqual(
-      [infobip.name, infobip.method, infobip.body, infobip.screenLimit],
-      ["infobip", "POST", "json", 182],
-    );
+    assert.deepEqual([infobip.method, infobip.body, AGGREGATORS.infobip.screenLimit], ["POST", "json", 182]);
   });
 
   it("reads start as a new session with msisdn (vumi's test data)", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createNalo, nalo } from "../../../src/ussd/aggregators/nalo.js";
+import { AGGREGATORS } from "../../../src/ussd/aggregators/registry.js";
 import { callback, fixture, inputOf, phoneReader, refusalOf } from "./helpers.js";
 
 const toPhone = phoneReader("GH");
@@ -106,7 +107,7 @@ describe("nalo adapter", () => {
   });
 
   it("has 120-character screens", () => {
-    assert.equal(nalo.screenLimit, 120);
-    assert.deepEqual([nalo.name, nalo.method, nalo.body], ["nalo", "POST", "json"]);
+    assert.equal(AGGREGATORS.nalo.screenLimit, 120);
+    assert.deepEqual([nalo.method, nalo.body], ["POST", "json"]);
   });
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { AGGREGATORS } from "../../../src/ussd/aggregators/registry.js";
 import { createTruRoute, truRoute } from "../../../src/ussd/aggregators/truroute.js";
 import { callback, endedOf, fixtureText, inputOf, phoneReader, refusalOf } from "./helpers.js";
 
@@ -10,8 +11,8 @@ const xml = (fields: string) => `<ussd>${fields}</ussd>`;
 describe("truroute adapter", () => {
   it("takes the raw XML text and answers application/xml", () => {
     assert.deepEqual(
-      [truRoute.name, truRoute.method, truRoute.body, truRoute.screenLimit],
-      ["truroute", "POST", "xml", 182],
+      [truRoute.method, truRoute.body, AGGREGATORS.truroute.screenLimit],
+      ["POST", "xml", 182],
     );
   });
 
