@@ -46,6 +46,41 @@ export interface JourneyInput {
    * cannot be told from a new input: the quote is paid with a code (`payCode`) instead of `1`.
    */
   payByCode?: boolean;
+  /** A journey this phone dropped mid-way: offered first ("1 Continue … 2 Start again"). */
+  resume?: DroppedJourney | null;
+}
+
+/** The fields of a journey that a resumed session takes over. */
+const RESUMED_FIELDS = [
+  "history",
+  "productType",
+  "providerCode",
+  "subscriberId",
+  "amount",
+  "recipient",
+  "quote",
+  "quoteFailure",
+  "typed",
+] as const;
+
+/** A journey dropped mid-way (network, timeout): the step it stopped on and what it had chosen. */
+export interface DroppedJourney {
+  step: InputStep;
+  journey: Pick<JourneyContext, (typeof RESUMED_FIELDS)[number]>;
+}
+
+/** What a dropped journey's stored context keeps for its resumption. */
+export function droppedJourney(step: string, context: Partial<JourneyContext>): DroppedJourney | null {
+  if (!(inputSteps as string[]).includes(step) || !context.productType) return null;
+  const journey = Object.fromEntries(RESUMED_FIELDS.map((field) => [field, context[field] ?? null]));
+  return {
+    step: step as InputStep,
+    journey: {
+      ...journey,
+      history: context.history ?? [],
+      typed: context.typed ?? [],
+    } as DroppedJourney["journey"],
+  };
 }
 
 export interface QuoteRequest {
@@ -101,6 +136,8 @@ export interface JourneyContext extends JourneyInput {
   typed: string[];
   /** What pays the quote shown when `payByCode`: 4 digits that are none of `typed`; null otherwise. */
   payCode: string | null;
+  /** The dropped journey on offer (the `resumeOffer` state); null once answered. */
+  resume: DroppedJourney | null;
 }
 
 /** What the customer typed, and the same read as a phone number in the service's region (or null). */
@@ -212,12 +249,22 @@ export const purchaseMachine = setup({
         ? context.payCode !== null && text(event) === context.payCode
         : text(event) === "1",
     paysByCode: ({ context }: Ctx) => context.payByCode === true,
+    resumesAt: ({ context }: Ctx, params: { step: InputStep }) => context.resume?.step === params.step,
     /** The quote's last option: `3 Cancel` where `2` sends the token elsewhere, else `2 Cancel`. */
     cancelsQuote: ({ context, event }: Ctx) =>
       text(event) === (selectedProduct(context)?.issuesToken === false ? "2" : "3"),
   },
   actions: {
     remember: assign(({ context, event }) => ({ typed: [...context.typed, text(event)] })),
+    /** "1 Continue": the dropped journey's choices, in this session (a pay code is worked out afresh). */
+    resumeJourney: assign(({ context }) => {
+      const journey = context.resume?.journey;
+      if (!journey) return { resume: null };
+      const typed = [...journey.typed, ...context.typed];
+      const payCode = context.payByCode && journey.quote ? payCodeFor(journey.quote.reference, typed) : null;
+      return { ...journey, typed, payCode, resume: null, page: 0, error: null };
+    }),
+    declineResume: assign(() => ({ resume: null })),
     // A journey restarted from the menu is typed step by step, whatever was dialled.
     goHome: assign(({ context }) => ({ ...freshJourney(context), directDial: false })),
     goBack: assign(({ context }) => ({
@@ -291,8 +338,9 @@ export const purchaseMachine = setup({
     ...input,
     ...emptyJourney(),
     typed: [],
+    resume: input.resume ?? null,
   }),
-  initial: "menu",
+  initial: "start",
   on: {
     INPUT: {
       actions: [
@@ -302,6 +350,28 @@ export const purchaseMachine = setup({
     },
   },
   states: {
+    start: {
+      always: [
+        { guard: ({ context }) => context.resume !== null, target: "resumeOffer" },
+        { target: "menu" },
+      ],
+    },
+    resumeOffer: {
+      on: {
+        ANSWER: [
+          ...inputSteps.map((step) => ({
+            guard: and([
+              { type: "isOption", params: { option: "1" } },
+              { type: "resumesAt", params: { step } },
+            ]),
+            target: `#purchase.${step}`,
+            actions: "resumeJourney" as const,
+          })),
+          { guard: { type: "isOption", params: { option: "2" } }, target: "menu", actions: "declineResume" },
+          { actions: { type: "refuse", params: { error: INVALID_CHOICE } } },
+        ],
+      },
+    },
     menu: {
       on: {
         ANSWER: [

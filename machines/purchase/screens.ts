@@ -23,7 +23,7 @@ export interface ScreenView {
 }
 
 /** States the journey passes through without stopping have no screen. */
-type PassingStates = "afterProduct" | "afterProvider" | "afterAmount";
+type PassingStates = "start" | "afterProduct" | "afterProvider" | "afterAmount";
 export type ScreenState = Exclude<SnapshotFrom<PurchaseMachine>["value"], PassingStates>;
 
 const more = (text: string): Screen => ({ text, end: false });
@@ -35,6 +35,13 @@ function withError({ context, words }: ScreenView, prompt: string): string {
 }
 
 export const screens: { [S in ScreenState]: (view: ScreenView) => Screen } = {
+  resumeOffer: (view) => {
+    const { context: c, words } = view;
+    const journey = c.resume?.journey;
+    const product = c.products.find((p) => p.type === journey?.productType);
+    const offer = words.session.resume(product?.name ?? "", journey?.subscriberId?.slice(-4) ?? undefined);
+    return more(withError(view, offer));
+  },
   menu: (view) => {
     const { context: c, words } = view;
     const options = [...c.products.map((p) => p.name), words.menu.lastTokens];

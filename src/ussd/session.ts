@@ -11,6 +11,8 @@ import {
 } from "xstate";
 import { en } from "../../machines/copy/en.js";
 import {
+  type DroppedJourney,
+  droppedJourney,
   type JourneyContext,
   PURCHASE_MACHINE_VERSION,
   purchaseMachine,
@@ -57,18 +59,8 @@ interface SessionRecord {
   /** When this record was written (epoch ms), and the aggregator's hop counter if it sends one. */
   at: number;
   hop?: number;
-  /** Set while the session shows the "continue or start again" offer. */
-  offer?: ResumeOffer;
   /** Stopped mid-journey: the phone's resume pointer names this session. */
   resumable?: boolean;
-}
-
-/** A dropped session someone may continue. */
-interface ResumeOffer {
-  sessionId: string;
-  snapshot: Snapshot<unknown>;
-  productName: string;
-  subscriberTail?: string;
 }
 
 const RESUME_SECONDS = 300;
@@ -148,53 +140,28 @@ export class UssdSessions {
       if (usable?.reply.end) return { result: usable.reply };
 
       const previous = usable !== null && startsWith(inputs, usable.inputs) ? usable : null;
-      const continues = previous !== null;
-      let pending = previous ? inputs.slice(previous.inputs.length) : inputs;
-      let snapshot = previous?.snapshot;
-      let offer = previous?.offer;
-
-      if (!continues) {
+      const pending = previous ? inputs.slice(previous.inputs.length) : inputs;
+      let resume: DroppedJourney | null = null;
+      if (!previous) {
         if (inputs.length > 0 && input.kind === "path") {
           this.logger.info(
             { session: request.sessionId, inputs: inputs.length },
             "rebuilding session by replay",
           );
         } else {
-          // A new session: limit how often one phone may start them, then offer to resume a dropped one.
+          // A new session: limit how often one phone may start them; a dropped journey is offered first.
           const started = await this.store.increment(`ussd:new:${phone}`, 60);
           if (started > this.settings.newSessionsPerMinute) return { result: tooManySessionsReply };
-          if (inputs.length === 0) offer = await this.resumeOffer(phone, request.sessionId);
+          if (inputs.length === 0) resume = await this.droppedJourneyOf(phone, request.sessionId);
         }
-      }
-
-      // The resume offer answers "1 Continue / 2 Start again" before any journey runs.
-      if (offer) {
-        const [choice, ...rest] = pending;
-        if (choice === undefined) {
-          const shown = offerRecord(offer, inputs, phone, hopOf(input));
-          return { result: shown.reply, store: { value: shown, ttlSeconds: this.ttl } };
-        }
-        if (choice !== "1" && choice !== "2") {
-          const reply = offerReply(offer, true);
-          // The refused input stays consumed: the next callback's new input answers the offer again.
-          return {
-            result: reply,
-            store: {
-              value: { ...offerRecord(offer, inputs, phone, hopOf(input)), reply },
-              ttlSeconds: this.ttl,
-            },
-          };
-        }
-        await this.store.delete(resumeKey(phone));
-        snapshot = choice === "1" ? withSessionId(offer.snapshot, request.sessionId) : undefined;
-        pending = rest;
-        offer = undefined;
       }
 
       const products = await this.catalogue();
-      const actor = snapshot
-        ? this.restore(snapshot, request, products)
-        : createActor(this.machine, { input: this.journeyInput(request, phone, directDial, products) });
+      const actor = previous
+        ? this.restore(previous.snapshot, request, products)
+        : createActor(this.machine, {
+            input: this.journeyInput(request, phone, directDial, products, resume),
+          });
       actor.start();
       try {
         const deadline = Date.now() + this.settings.replyBudgetMs;
@@ -209,11 +176,10 @@ export class UssdSessions {
         }
         const current = actor.getSnapshot();
         const reply = renderScreen(current, screenLimit);
-        const persisted = withCatalogue(actor.getPersistedSnapshot(), []);
         const resumable = isResumable(current);
         const stored: SessionRecord = {
           version: PURCHASE_MACHINE_VERSION,
-          snapshot: persisted,
+          snapshot: withCatalogue(actor.getPersistedSnapshot(), []),
           inputs,
           reply,
           phone,
@@ -221,11 +187,7 @@ export class UssdSessions {
           ...hopOf(input),
           ...(resumable ? { resumable } : {}),
         };
-        // The phone's pointer changes only when the session starts or stops being resumable.
-        if (resumable !== (previous?.resumable === true)) {
-          if (resumable) await this.store.set(resumeKey(phone), request.sessionId, RESUME_SECONDS);
-          else await this.store.delete(resumeKey(phone));
-        }
+        await this.pointResume(phone, request.sessionId, previous, current);
         // A resumable session outlives its idle time long enough to be offered to the next dial.
         const ttlSeconds = resumable ? Math.max(this.ttl, RESUME_SECONDS) : this.ttl;
         return { result: reply, store: { value: stored, ttlSeconds } };
@@ -233,6 +195,26 @@ export class UssdSessions {
         actor.stop();
       }
     });
+  }
+
+  /**
+   * The phone's resume pointer names the session it may continue. It changes only when a session starts or
+   * stops being resumable, or answers the offer of another (a write per callback would cost every hop).
+   */
+  private async pointResume(
+    phone: string,
+    sessionId: string,
+    previous: SessionRecord | null,
+    current: JourneySnapshot,
+  ): Promise<void> {
+    const resumable = isResumable(current);
+    const wasOffering = (previous?.snapshot as { value?: unknown } | undefined)?.value === "resumeOffer";
+    const answeredOffer = wasOffering && current.value !== "resumeOffer";
+    if (resumable && (previous?.resumable !== true || answeredOffer)) {
+      await this.store.set(resumeKey(phone), sessionId, RESUME_SECONDS);
+    } else if (!resumable && (previous?.resumable === true || answeredOffer)) {
+      await this.store.delete(resumeKey(phone));
+    }
   }
 
   /** The aggregator says a session is over (released, timed out, failed): note it for the operator. */
@@ -248,21 +230,14 @@ export class UssdSessions {
     return this.settings.sessionTtlSeconds;
   }
 
-  /** The dropped session this phone may continue, if any (not this one). */
-  private async resumeOffer(phone: string, sessionId: string): Promise<ResumeOffer | undefined> {
+  /** The journey this phone dropped mid-way, if any (not this session's). */
+  private async droppedJourneyOf(phone: string, sessionId: string): Promise<DroppedJourney | null> {
     const dropped = await this.store.get<string>(resumeKey(phone));
-    if (!dropped || dropped === sessionId) return undefined;
+    if (!dropped || dropped === sessionId) return null;
     const record = await this.store.get<SessionRecord>(`session:${dropped}`);
-    if (record?.version !== PURCHASE_MACHINE_VERSION || !record.resumable) return undefined;
-    const context = (record.snapshot as { context?: Partial<JourneyContext> }).context;
-    const product = (await this.catalogue()).find((p) => p.type === context?.productType);
-    if (!product) return undefined;
-    return {
-      sessionId: dropped,
-      snapshot: record.snapshot,
-      productName: product.name,
-      ...(context?.subscriberId ? { subscriberTail: context.subscriberId.slice(-4) } : {}),
-    };
+    if (record?.version !== PURCHASE_MACHINE_VERSION || !record.resumable) return null;
+    const snapshot = record.snapshot as { value?: unknown; context?: Partial<JourneyContext> };
+    return droppedJourney(String(snapshot.value), snapshot.context ?? {});
   }
 
   /** The stored snapshot with the catalogue as it is now (snapshots keep only references into it). */
@@ -281,8 +256,15 @@ export class UssdSessions {
     });
   }
 
-  private journeyInput(request: UssdRequest, phone: string, directDial: boolean, products: Product[]) {
+  private journeyInput(
+    request: UssdRequest,
+    phone: string,
+    directDial: boolean,
+    products: Product[],
+    resume: DroppedJourney | null,
+  ) {
     return {
+      resume,
       sessionId: request.sessionId,
       phone,
       directDial,
@@ -338,36 +320,15 @@ function hopOf(input: UssdInput): { hop?: number } {
   return input.kind === "latest" && input.hop !== undefined ? { hop: input.hop } : {};
 }
 
+type JourneySnapshot = SnapshotFrom<typeof purchaseMachine>;
+
 /** Stopped mid-journey, with a product chosen, and not buying: worth offering to continue. */
-function isResumable(snapshot: SnapshotFrom<typeof purchaseMachine>): boolean {
+function isResumable(snapshot: JourneySnapshot): boolean {
   return snapshot.status === "active" && snapshot.context.productType !== null && !snapshot.hasTag("busy");
 }
 
 function resumeKey(phone: string): string {
   return `resume:${phone}`;
-}
-
-function offerRecord(
-  offer: ResumeOffer,
-  inputs: string[],
-  phone: string,
-  hop: { hop?: number },
-): SessionRecord {
-  return {
-    version: PURCHASE_MACHINE_VERSION,
-    snapshot: offer.snapshot,
-    inputs,
-    reply: offerReply(offer, false),
-    phone,
-    at: Date.now(),
-    ...hop,
-    offer,
-  };
-}
-
-function offerReply(offer: ResumeOffer, refused: boolean): UssdReply {
-  const text = en.session.resume(offer.productName, offer.subscriberTail);
-  return { text: refused ? `${en.refusal({ key: "invalidChoice" })}\n${text}` : text, end: false };
 }
 
 /**
@@ -379,13 +340,6 @@ function withCatalogue(snapshot: Snapshot<unknown>, products: Product[]): Snapsh
   const stored = snapshot as unknown as { context?: Partial<JourneyContext> };
   if (!stored.context) return snapshot;
   return { ...stored, context: { ...stored.context, products } } as unknown as Snapshot<unknown>;
-}
-
-/** The dropped session's snapshot, now belonging to the new session (context is plain JSON). */
-function withSessionId(snapshot: Snapshot<unknown>, sessionId: string): Snapshot<unknown> {
-  const copy = structuredClone(snapshot) as Snapshot<unknown> & { context?: { sessionId?: string } };
-  if (copy.context) copy.context.sessionId = sessionId;
-  return copy;
 }
 
 function sameInputs(a: string[], b: string[]): boolean {

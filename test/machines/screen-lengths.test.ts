@@ -88,6 +88,20 @@ function worstContext(state: ScreenState, product: Product, nonGsm: boolean): Jo
     lastTokens: { found: true, reference: "P7K2M9QX4A" },
     typed: [],
     payCode: "4821",
+    resume: {
+      step: "amount",
+      journey: {
+        history: ["menu", "subscriber"],
+        productType: product.type,
+        providerCode: "BPC",
+        subscriberId: "0404040404013",
+        amount: null,
+        recipient: null,
+        quote: null,
+        quoteFailure: null,
+        typed: ["1", "0404040404013"],
+      },
+    },
   };
 }
 

@@ -50,6 +50,7 @@ function quoteFor(customerName: string) {
       lastTokens: null,
       typed: [],
       payCode: null,
+      resume: null,
     },
   });
   return renderScreen(snapshot, 182).text;
