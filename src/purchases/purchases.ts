@@ -126,16 +126,26 @@ export class PurchaseService {
       return outcomeOf(current);
     }
 
-    const settled = this.track(this.buy(claimed));
+    // From here a buy may have been sent: whatever fails (ledger, queue), the customer is told it is being
+    // confirmed, never "failed" or "unavailable"; the purchase stays CONFIRMING for the recovery sweep.
+    const settled = this.track(this.buy(claimed)).catch((error: unknown): PurchaseRecord => {
+      this.logger.error({ reference, err: errorText(error) }, "buy not settled: left to recovery");
+      return claimed;
+    });
     const early = await withinMs(settled, this.settings.confirmWaitMs);
     if (early && early.status !== "UNKNOWN" && early.status !== "CONFIRMING") {
       // The handset shows a failure: that is the customer told (a success was told by its SMS).
-      if (early.status === "FAILED") await this.markNotified(early.reference);
+      // Not recorded (ledger down): the recovery sweep then tells them by SMS as well.
+      if (early.status === "FAILED") await this.markNotified(early.reference).catch(() => undefined);
       return outcomeOf(early);
     }
     if (!early) {
       // The handset has been told "by SMS": a definite failure arriving later must reach the customer too.
-      void settled.then((final) => (final.status === "FAILED" ? this.notifyFailure(final) : undefined));
+      void settled
+        .then((final) => (final.status === "FAILED" ? this.notifyFailure(final) : undefined))
+        .catch((error: unknown) => {
+          this.logger.error({ reference, err: errorText(error) }, "failure not told yet: left to recovery");
+        });
     }
     return { status: "PENDING", reference };
   }

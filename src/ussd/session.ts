@@ -111,6 +111,27 @@ export class UssdSessions {
    */
   async handle(request: UssdRequest, screenLimit = this.settings.screenLimit): Promise<UssdReply> {
     const key = `session:${request.sessionId}`;
+    // Set once this callback may have sent a buy: a store failure after that (writing the session back)
+    // must not tell the customer "unavailable", since money may have moved: they get the screen the
+    // journey reached ("being processed", or the sale), and the ledger has the purchase.
+    let afterBuy: UssdReply | undefined;
+    try {
+      return await this.withSession(key, request, screenLimit, (reply) => {
+        afterBuy = reply;
+      });
+    } catch (error) {
+      if (!afterBuy) throw error;
+      this.logger.error({ session: request.sessionId, err: String(error) }, "session not stored after a buy");
+      return afterBuy;
+    }
+  }
+
+  private withSession(
+    key: string,
+    request: UssdRequest,
+    screenLimit: number,
+    bought: (reply: UssdReply) => void,
+  ): Promise<UssdReply> {
     return this.store.withLockedValue<SessionRecord, UssdReply>(key, async (record) => {
       let usable = record?.version === PURCHASE_MACHINE_VERSION ? record : null;
       const phone = request.phone || usable?.phone || "";
@@ -176,6 +197,7 @@ export class UssdSessions {
         }
         const current = actor.getSnapshot();
         const reply = renderScreen(current, screenLimit);
+        if (mayHaveBought(current)) bought(reply);
         const resumable = isResumable(current);
         const stored: SessionRecord = {
           version: PURCHASE_MACHINE_VERSION,
@@ -321,6 +343,12 @@ function hopOf(input: UssdInput): { hop?: number } {
 }
 
 type JourneySnapshot = SnapshotFrom<typeof purchaseMachine>;
+
+/** The journey confirmed a purchase (or is confirming it): the vendor may have sold. */
+function mayHaveBought(snapshot: JourneySnapshot): boolean {
+  const outcome = snapshot.context.outcome;
+  return snapshot.value === "confirming" || (snapshot.value === "done" && outcome?.status !== "NOT_SENT");
+}
 
 /** Stopped mid-journey, with a product chosen, and not buying: worth offering to continue. */
 function isResumable(snapshot: JourneySnapshot): boolean {

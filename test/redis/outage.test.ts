@@ -29,7 +29,7 @@ describe("Redis outage", function () {
 
   before(async () => {
     redis = await startOwnRedis({ persistent: true });
-    rig = await startRig({ REDIS_URL: redis.url });
+    rig = await startRig({ REDIS_URL: redis.url, RECOVERY_INTERVAL_MS: "500" });
   });
   after(async () => {
     await redis.start().catch(() => {});
@@ -72,5 +72,29 @@ describe("Redis outage", function () {
 
     assert.match(await buy(rig.dial("+26771600002")), /^END Paid/);
     await rig.waitForSms("+26771600002", 1, 15_000);
+  });
+
+  it("never says 'unavailable' to a customer whose buy may have been sent when Redis fails mid-callback", async () => {
+    const phone = "+26771600003";
+    const dialog = rig.dial(phone);
+    const menu = await dialog.start();
+    await dialog.send(option(menu, "Electricity"));
+    await dialog.send("04040404040");
+    assert.match(await dialog.send("45"), /John Smith/);
+    // The buy takes a while at the vendor; Redis goes away while it is in flight, before the session is
+    // written back.
+    rig.sandbox.setLatencyMs(800);
+    const paying = dialog.send("1");
+    await new Promise((r) => setTimeout(r, 300));
+    await redis.stop();
+    const reply = await paying;
+    assert.doesNotMatch(reply, /unavailable|failed|not been charged/i);
+    assert.match(reply, /^END (Paid|Your purchase is being processed)/);
+    rig.sandbox.setLatencyMs(0);
+    await redis.start();
+    // The ledger (PostgreSQL) has the sale; once Redis is back the customer gets the token.
+    const [token] = await rig.waitForSms(phone, 1, 20_000);
+    assert.match(token ?? "", /0404 0404 0400 0000 0081/);
+    assert.equal(rig.sandbox.stats.confirms.size > 0, true);
   });
 });
