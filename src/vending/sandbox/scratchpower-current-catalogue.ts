@@ -12,7 +12,13 @@ import {
   SANDBOX_SUBSCRIBERS,
   type SandboxSubscriber,
 } from "./scratchpower-v1-catalogue.js";
-import { nextOperation, priceFields, SANDBOX_DEALER, saleBreakdown } from "./scratchpower-v1-purchase.js";
+import {
+  nextOperation,
+  priceFields,
+  SANDBOX_DEALER,
+  saleBreakdown,
+  sandboxBeneficiary,
+} from "./scratchpower-v1-purchase.js";
 
 export const CURRENT_SANDBOX_CURRENCY = "BWP";
 export const CURRENT_SANDBOX_UTILITY = "BPC";
@@ -161,13 +167,7 @@ export function validatedBody(topup: PricedTopup) {
     operator: SANDBOX_DEALER,
     requester: SANDBOX_DEALER,
     payer: {},
-    beneficiary: {
-      id: 13,
-      full_name: payload.beneficiary_phone_number,
-      phone_number: payload.beneficiary_phone_number,
-      address: "",
-      status: "ACTIVE",
-    },
+    beneficiary: sandboxBeneficiary(payload.beneficiary_phone_number, true),
     ...priceFields(topup),
     meter_number: payload.meter_number,
     meter_details: meter.name,

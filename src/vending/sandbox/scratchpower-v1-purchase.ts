@@ -182,6 +182,17 @@ function envelopeDate(at: Date): string {
 /** A money string as the documents print them: "BWP 103.00". */
 export const sandboxMoney = (cents: number) => `${SANDBOX_CURRENCY} ${formatCents(cents)}`;
 
+/** The `beneficiary` of the documents' envelopes (the Current API's also prints an empty `address`). */
+export function sandboxBeneficiary(phone: string, withAddress = false) {
+  return {
+    id: 13,
+    full_name: phone,
+    phone_number: phone,
+    ...(withAddress ? { address: "" } : {}),
+    status: "ACTIVE",
+  };
+}
+
 /** The `operator` / `requester` of the documents' envelopes. */
 export const SANDBOX_DEALER = {
   id: 6,
@@ -227,12 +238,7 @@ export function transactionEnvelope(
     operator: SANDBOX_DEALER,
     requester: SANDBOX_DEALER,
     payer: {},
-    beneficiary: {
-      id: 13,
-      full_name: payload.beneficiary_phone_number,
-      phone_number: payload.beneficiary_phone_number,
-      status: "ACTIVE",
-    },
+    beneficiary: sandboxBeneficiary(payload.beneficiary_phone_number),
     ...priceFields(purchase),
     subscriber_identifier: payload.subscriber_identifier,
     ...(subscriber ? { subscriber_details: subscriber.name } : {}),
