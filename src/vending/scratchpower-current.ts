@@ -12,11 +12,12 @@ import type { Logger } from "../log.js";
 import { scratchPowerTokens } from "./auth.js";
 import { failure, type VendorFailureCause, vendorReason } from "./messages.js";
 import { hasResponseCode, validateSuccessSchema, wireDate } from "./scratchpower-current-wire.js";
-import { missingFields, type ScratchPowerV1Options } from "./scratchpower-v1.js";
+import type { ScratchPowerV1Options } from "./scratchpower-v1.js";
 import {
   accountIdForWire,
   accountsSchema,
   balanceText,
+  missingFields,
   readErrorBody,
   readSale,
 } from "./scratchpower-wire.js";

@@ -13,6 +13,7 @@ import {
   accountsSchema,
   balanceText,
   issuesToken,
+  missingFields,
   readErrorBody,
   readSale,
 } from "./scratchpower-wire.js";
@@ -320,11 +321,6 @@ function classifyAnswer(status: number, body: unknown): CallOutcome {
   if (status < 400 || status >= 500) return failed("server_error");
   const { reason, code } = readErrorBody(body);
   return { type: "refused", status, ...(reason ? { reason } : {}), ...(code ? { code } : {}) };
-}
-
-/** Which fields of a vendor body were missing or of the wrong type, for one log line (never their values). */
-export function missingFields(error: z.ZodError): string {
-  return [...new Set(error.issues.map((issue) => issue.path.join(".") || "body"))].join(", ");
 }
 
 function toProduct(raw: z.infer<typeof productSchema>): Product {

@@ -114,6 +114,11 @@ export function accountIdForWire(accountId: string): number | string {
   return /^\d{1,15}$/.test(accountId) ? Number(accountId) : accountId;
 }
 
+/** Which fields of a vendor body were missing or of the wrong type, for one log line (never their values). */
+export function missingFields(error: z.ZodError): string {
+  return [...new Set(error.issues.map((issue) => issue.path.join(".") || "body"))].join(", ");
+}
+
 /** Airtime lands on the SIM; every other ScratchPower product is a token the customer keys in. */
 export function issuesToken(productType: string): boolean {
   return productType !== "AIRTIME";
@@ -154,8 +159,7 @@ export type SaleReading =
 export function readSale(body: unknown, request: PurchaseRequest): SaleReading {
   const parsed = saleEnvelopeSchema.safeParse(body);
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "body"))];
-    return { kind: "unknown", detail: `unreadable body (${fields.join(", ")})` };
+    return { kind: "unknown", detail: `unreadable body (${missingFields(parsed.error)})` };
   }
   const data = parsed.data;
   if (data.status === "FAILED") return { kind: "failed" };
