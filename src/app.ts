@@ -3,8 +3,8 @@ import express, { type ErrorRequestHandler, type Request, type Response, type Ro
 import { firstIssue } from "./http/refusal.js";
 import { type WebhookSecurity, webhookGuard } from "./http/webhook-security.js";
 import type { Logger } from "./log.js";
+import { africasTalkingDeliveryReport, type SmsDeliveryLog } from "./notify/delivery.js";
 import type { SmsConversations } from "./sms/conversations.js";
-import { africasTalkingDeliveryReport, type SmsDeliveryLog } from "./sms/delivery.js";
 import { parseAfricasTalkingInbound } from "./sms/inbound.js";
 import { parseAfricasTalkingEvent } from "./ussd/aggregators/africastalking-events.js";
 import type { AggregatorName, RegisteredAggregator } from "./ussd/aggregators/registry.js";

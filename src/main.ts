@@ -12,6 +12,12 @@ import { BullMqJobQueue } from "./jobs/bullmq.js";
 import { MemoryJobQueue } from "./jobs/memory.js";
 import type { JobQueue } from "./jobs/queue.js";
 import { createLogger, type Logger } from "./log.js";
+import { SmsDeliveryLog } from "./notify/delivery.js";
+import { AfricasTalkingSmsSender } from "./notify/gateways/africastalking.js";
+import { LogSmsSender } from "./notify/gateways/log.js";
+import { SmsOutbox } from "./notify/outbox.js";
+import type { SmsSender } from "./notify/sender.js";
+import { SmsNotifier } from "./notify/sms-notifier.js";
 import { operatorRoutes } from "./operator/index.js";
 import { ServiceMetrics } from "./operator/metrics.js";
 import { regionOf, toE164Digits } from "./phone.js";
@@ -20,11 +26,6 @@ import { ledgerMigrations } from "./purchases/ledger-schema.js";
 import { PurchaseService } from "./purchases/purchases.js";
 import { SqlLedger } from "./purchases/sql-ledger.js";
 import { SmsConversations } from "./sms/conversations.js";
-import { SmsDeliveryLog } from "./sms/delivery.js";
-import { AfricasTalkingSmsSender } from "./sms/gateways/africastalking.js";
-import { LogSmsSender } from "./sms/gateways/log.js";
-import { SmsOutbox } from "./sms/outbox.js";
-import type { SmsSender } from "./sms/sender.js";
 import { MemoryStore } from "./store/memory.js";
 import { RedisStore } from "./store/redis.js";
 import { connectRedis } from "./store/redis-connection.js";
@@ -93,7 +94,7 @@ export async function buildService(
     vendor,
     metrics.ledger(ledger, config.VENDOR),
     jobs,
-    outbox,
+    new SmsNotifier(outbox, deliveries),
     {
       confirmWaitMs: config.CONFIRM_WAIT_MS,
       resolveAttempts: config.RESOLVE_ATTEMPTS,
@@ -102,9 +103,6 @@ export async function buildService(
       staleConfirmingMs: config.CONFIRM_TIMEOUT_MS + 5000,
     },
     logger,
-  );
-  deliveries.onPurchaseSmsUndelivered((reference, status) =>
-    purchases.customerNotReached(reference, `delivery report ${status}`),
   );
   const ussd = new UssdSessions(
     store,

@@ -3,10 +3,10 @@
 import express, { type Router } from "express";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
+import type { LogSmsSender } from "../notify/gateways/log.js";
 import { regionOf } from "../phone.js";
 import type { PurchaseLedger } from "../purchases/ledger.js";
 import type { PurchaseService } from "../purchases/purchases.js";
-import type { LogSmsSender } from "../sms/gateways/log.js";
 import type { KeyValueStore } from "../store/store.js";
 import type { RegisteredAggregator } from "../ussd/aggregators/registry.js";
 import type { VendingClient } from "../vending/vendor.js";

@@ -3,8 +3,8 @@
 // queues ask them at scrape time. Labels are bounded: aggregator, vendor, product type, status, endpoint,
 // gateway: never a phone number, meter or reference.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { SmsMessage, SmsReceipt, SmsSender } from "../notify/sender.js";
 import type { PurchaseLedger, PurchaseRecord } from "../purchases/ledger.js";
-import type { SmsMessage, SmsReceipt, SmsSender } from "../sms/sender.js";
 import type { CallbackOutcome, SessionEvent, UssdCallbackObserver } from "../ussd/routes.js";
 import { type VendingClient, VendorError } from "../vending/vendor.js";
 

@@ -9,7 +9,7 @@ import { type CountryCode, getExampleNumber } from "libphonenumber-js";
 import examples from "libphonenumber-js/examples.mobile.json";
 import { z } from "zod";
 import type { WebhookSecurity } from "../http/webhook-security.js";
-import type { LogSmsSender } from "../sms/gateways/log.js";
+import type { LogSmsSender } from "../notify/gateways/log.js";
 import { ussdCapacity } from "../text/gsm7.js";
 import type { AggregatorName, RegisteredAggregator } from "../ussd/aggregators/registry.js";
 import type { Operator, OperatorAccess } from "./auth.js";

@@ -6,17 +6,10 @@ import { en } from "../../machines/copy/en.js";
 import type { ConfirmOutcome, QuotedPurchase } from "../../machines/purchase/rules.js";
 import type { JobQueue } from "../jobs/queue.js";
 import { type Logger, maskPhone } from "../log.js";
-import {
-  airtimeReceipt,
-  type PurchaseSummary,
-  purchaseFailedMessage,
-  purchaseUnresolvedMessage,
-  tokenMessages,
-} from "../sms/messages.js";
-import type { SmsOutbox } from "../sms/outbox.js";
-import { parseTokens } from "../sms/tokens.js";
 import { type PurchaseRequest, type Sale, type VendingClient, VendorError } from "../vending/vendor.js";
 import type { PurchaseLedger, PurchaseRecord } from "./ledger.js";
+import type { PurchaseNotifier, PurchaseSummary } from "./notifier.js";
+import { parseTokens } from "./tokens.js";
 
 export interface PurchaseSettings {
   /** How long a USSD reply waits for the buy before saying the token will come by SMS. */
@@ -53,7 +46,7 @@ export class PurchaseService {
     private readonly vendor: VendingClient,
     private readonly ledger: PurchaseLedger,
     private readonly jobs: JobQueue,
-    private readonly outbox: SmsOutbox,
+    private readonly notifier: PurchaseNotifier,
     private readonly settings: PurchaseSettings,
     private readonly logger: Logger,
   ) {
@@ -65,10 +58,12 @@ export class PurchaseService {
     });
     // The customer is told when the gateway has accepted the whole message, not when it was queued: a
     // queue lost with Redis leaves the purchase untold in the ledger, and the recovery sweep sends again.
-    outbox.onPurchaseSms({
+    notifier.onOutcome({
       told: (reference) => this.markNotified(reference),
       // Given up: flagged, so the sweep stops sending it and the operator reaches the customer.
-      notReached: (reference) => this.customerNotReached(reference, "SMS given up", { needsOperator: true }),
+      givenUp: (reference, why) => this.customerNotReached(reference, why, { needsOperator: true }),
+      // Told, so the sweep leaves it alone; flagged for the operator, the tokens stay available.
+      undelivered: (reference, why) => this.customerNotReached(reference, why),
     });
   }
 
@@ -164,7 +159,7 @@ export class PurchaseService {
   async resendLastTokens(phone: string): Promise<{ found: true; reference: string } | { found: false }> {
     const record = await this.ledger.lastWithTokensFor(phone);
     if (!record) return { found: false };
-    await this.outbox.send(phone, tokenMessages(summaryOf(record)), `resend ${record.reference}`);
+    await this.notifier.resendTokens(phone, summaryOf(record));
     return { found: true, reference: record.reference };
   }
 
@@ -193,16 +188,16 @@ export class PurchaseService {
   async resendTokensOf(reference: string): Promise<boolean> {
     const record = await this.ledger.get(reference);
     if (record?.status !== "SUCCESSFUL" || !record.token) return false;
-    await this.outbox.send(record.recipient, tokenMessages(summaryOf(record)), `resend ${reference}`);
+    await this.notifier.resendTokens(record.recipient, summaryOf(record));
     await this.markNotified(reference);
     return true;
   }
 
   /**
-   * The customer did not get the outcome SMS (given up, or a delivery report said so): recorded for the
+   * The customer did not get the outcome notice (given up, or a delivery report said so): recorded for the
    * operator. Their tokens stay available through "My last tokens" and `LAST`.
    */
-  async customerNotReached(
+  private async customerNotReached(
     reference: string,
     why: string,
     also: { needsOperator?: true } = {},
@@ -335,26 +330,13 @@ export class PurchaseService {
   private async giveUp(reference: string): Promise<void> {
     const record = await this.ledger.update(reference, { needsOperator: true });
     this.logger.error({ reference }, "could not resolve purchase outcome: operator must check it");
-    if (record) {
-      await this.outbox.send(
-        record.phone,
-        [purchaseUnresolvedMessage(summaryOf(record))],
-        `unresolved ${reference}`,
-      );
-    }
+    if (record) await this.notifier.notConfirmedYet(record.phone, summaryOf(record));
   }
 
   private async deliver(record: PurchaseRecord): Promise<void> {
-    const summary = summaryOf(record);
-    if (record.token) {
-      await this.outbox.send(record.recipient, tokenMessages(summary), `tokens ${record.reference}`, {
-        purchase: record.reference,
-      });
-    } else {
-      await this.outbox.send(record.phone, [airtimeReceipt(summary)], `receipt ${record.reference}`, {
-        purchase: record.reference,
-      });
-    }
+    // Tokens go to whoever stands at the meter; a receipt (airtime) to the buyer.
+    if (record.token) await this.notifier.tokens(record.recipient, summaryOf(record));
+    else await this.notifier.receipt(record.phone, summaryOf(record));
     this.logger.info(
       { reference: record.reference, to: maskPhone(record.recipient), tokens: tokenCount(record) },
       "purchase successful, SMS queued",
@@ -385,13 +367,7 @@ export class PurchaseService {
   }
 
   private async notifyFailure(record: PurchaseRecord): Promise<void> {
-    const reason = record.failureReason ?? en.notify.declined;
-    await this.outbox.send(
-      record.phone,
-      [purchaseFailedMessage(summaryOf(record), reason)],
-      `failed ${record.reference}`,
-      { purchase: record.reference },
-    );
+    await this.notifier.failure(record.phone, summaryOf(record), record.failureReason);
   }
 }
 

@@ -9,11 +9,11 @@ import {
   validateSubscriber,
 } from "../../machines/purchase/rules.js";
 import { type Logger, maskPhone } from "../log.js";
+import type { SmsOutbox } from "../notify/outbox.js";
 import type { PurchaseService } from "../purchases/purchases.js";
 import type { KeyValueStore } from "../store/store.js";
 import { VendorError } from "../vending/vendor.js";
 import { findProduct, parseCommand, readBuyWords, type SmsCommand } from "./commands.js";
-import type { SmsOutbox } from "./outbox.js";
 import * as replies from "./replies.js";
 
 export interface InboundSms {

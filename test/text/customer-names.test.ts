@@ -1,7 +1,8 @@
 // Names and vendor text through the real SMS texts: accents the GSM-7 alphabet lacks are dropped so the
 // SMS keeps its 160 characters; what cannot be spelled in GSM-7 goes out as it is (UCS-2), never as `?`.
 import assert from "node:assert/strict";
-import { type PurchaseSummary, purchaseFailedMessage, purchaseMessages } from "../../src/sms/messages.js";
+import { purchaseFailedMessage, purchaseMessages } from "../../src/notify/messages.js";
+import type { PurchaseSummary } from "../../src/purchases/notifier.js";
 import { quoteReply } from "../../src/sms/replies.js";
 import { fitsSms, smsCapacity } from "../../src/text/gsm7.js";
 

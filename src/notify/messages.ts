@@ -3,25 +3,10 @@
 // dropped instead, and a token is never cut.
 
 import { en } from "../../machines/copy/en.js";
+import type { Token } from "../../machines/purchase/rules.js";
+import type { PurchaseSummary } from "../purchases/notifier.js";
+import { parseTokens } from "../purchases/tokens.js";
 import { graphemePrefix, smsCapacity, toGsm7 } from "../text/gsm7.js";
-import { type ParsedToken, parseTokens } from "./tokens.js";
-
-/** A finished (or failed) purchase, as plain values. */
-export interface PurchaseSummary {
-  /** Our external reference: what the customer quotes to the operator. */
-  reference: string;
-  productName: string;
-  /** Vendor's label for the identifier, e.g. "Meter Number". */
-  subscriberLabel?: string;
-  subscriberId: string;
-  /** Decimal string, e.g. "100.00". */
-  amount: string;
-  currency: string;
-  /** e.g. "8.1 kWh", "1500 L". */
-  units?: string;
-  /** The vendor's raw token field (bare token or `|`-separated `Description: Token` pairs). */
-  token?: string;
-}
 
 /** Optional details, in the order they are given up when a message would not fit one part. */
 const DROP_ORDER = ["product", "units", "label", "subscriber", "description", "amount"] as const;
@@ -69,11 +54,11 @@ function tokenHeading(s: PurchaseSummary, has: Has): string {
   return words.tokenHeading(product);
 }
 
-function describe(token: ParsedToken, has: Has): string {
+function describe(token: Token, has: Has): string {
   return token.description && has("description") ? words.description(field(token.description)) : "";
 }
 
-function singleTokenMessage(s: PurchaseSummary, token: ParsedToken): string {
+function singleTokenMessage(s: PurchaseSummary, token: Token): string {
   return fitOnePart((has) =>
     [
       `${tokenHeading(s, has)}${describe(token, has)}:`,
@@ -94,7 +79,7 @@ function entryOrder(index: number, count: number): string {
   return words.enterAfter(index, count);
 }
 
-function multiTokenMessage(s: PurchaseSummary, token: ParsedToken, index: number, count: number): string {
+function multiTokenMessage(s: PurchaseSummary, token: Token, index: number, count: number): string {
   // Units and amount belong to the purchase as a whole: they go on the last (credit) token only.
   const isLast = index === count - 1;
   return fitOnePart((has) =>

@@ -4,9 +4,9 @@
 
 import { randomUUID } from "node:crypto";
 import { type Logger, maskPhone } from "../../log.js";
+import { maskTokens } from "../../purchases/tokens.js";
 import { smsParts } from "../../text/gsm7.js";
 import type { SmsMessage, SmsReceipt, SmsSender } from "../sender.js";
-import { maskTokens } from "../tokens.js";
 
 /** A message this gateway "sent", whole (tokens included): only the handset simulator shows these. */
 export interface LoggedSms {

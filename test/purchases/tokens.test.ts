@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { maskTokens, parseTokens } from "../../src/sms/tokens.js";
+import { maskTokens, parseTokens } from "../../src/purchases/tokens.js";
 
 describe("parseTokens", () => {
   it("reads a bare token as one entry without description", () => {

@@ -4,12 +4,12 @@ import {
   AFRICASTALKING_SANDBOX_SMS_URL,
   AfricasTalkingSmsSender,
   defaultSmsUrl,
-} from "../../src/sms/gateways/africastalking.js";
-import { SmsSendError } from "../../src/sms/sender.js";
+} from "../../../src/notify/gateways/africastalking.js";
+import { SmsSendError } from "../../../src/notify/sender.js";
 import {
   type AfricasTalkingSmsDouble,
   startAfricasTalkingSmsDouble,
-} from "../helpers/africastalking-sms-double.js";
+} from "../../helpers/africastalking-sms-double.js";
 
 const API_KEY = "atsk_test_0123456789abcdef";
 const TEXT = "Electricity token:\n0404 0404 0400 0000 0081\n8.1 kWh, BWP 100.00. Ref PX7K2M9Q4T";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { LogSmsSender } from "../../src/sms/gateways/log.js";
-import { tokenMessages } from "../../src/sms/messages.js";
+import { LogSmsSender } from "../../../src/notify/gateways/log.js";
+import { tokenMessages } from "../../../src/notify/messages.js";
 
 /** A logger whose output lands in `lines`, as the operator would read it. */
 function capturedLogger() {

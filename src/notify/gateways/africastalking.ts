@@ -4,8 +4,8 @@
 
 import { z } from "zod";
 import { maskPhone } from "../../log.js";
+import { maskTokens } from "../../purchases/tokens.js";
 import { type SmsMessage, type SmsReceipt, SmsSendError, type SmsSender } from "../sender.js";
-import { maskTokens } from "../tokens.js";
 
 export const AFRICASTALKING_LIVE_SMS_URL = "https://api.africastalking.com/version1/messaging";
 export const AFRICASTALKING_SANDBOX_SMS_URL = "https://api.sandbox.africastalking.com/version1/messaging";

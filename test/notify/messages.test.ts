@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import {
   airtimeReceipt,
   noTokensYetMessage,
-  type PurchaseSummary,
   purchaseFailedMessage,
   purchaseMessages,
   purchaseUnresolvedMessage,
   tokenMessages,
-} from "../../src/sms/messages.js";
+} from "../../src/notify/messages.js";
+import type { PurchaseSummary } from "../../src/purchases/notifier.js";
 import { gsm7Length } from "../../src/text/gsm7.js";
 
 const THREE_TOKENS =

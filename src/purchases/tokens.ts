@@ -1,11 +1,6 @@
-// The vendor's token field, split into what the customer keys in, and masked for logs.
-
-export interface ParsedToken {
-  /** Vendor's label, e.g. "KeyChange Token1"; absent for a bare token. */
-  description?: string;
-  /** Digits as the vendor grouped them, e.g. "0404 0404 0400 0000 0081". */
-  token: string;
-}
+// The vendor's token field as the ledger keeps it, split into what the customer keys in, and masked for
+// logs. Purchases (the USSD outcome), the notifier (token SMS) and the gateways (log lines) all read it here.
+import type { Token } from "../../machines/purchase/rules.js";
 
 const collapseSpaces = (text: string): string => text.replace(/\s+/g, " ").trim();
 
@@ -13,8 +8,8 @@ const collapseSpaces = (text: string): string => text.replace(/\s+/g, " ").trim(
  * Splits `product.token`: either one bare token, or `Description: Token` pairs joined by `|`.
  * The result keeps the vendor's order, which is the order the meter must accept them in.
  */
-export function parseTokens(raw: string): ParsedToken[] {
-  const tokens: ParsedToken[] = [];
+export function parseTokens(raw: string): Token[] {
+  const tokens: Token[] = [];
   for (const part of raw.split("|")) {
     // Descriptions never contain `:` and tokens are digit groups, so the first colon separates them.
     const colon = part.indexOf(":");
