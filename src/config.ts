@@ -78,6 +78,12 @@ const schema = z
       .string()
       .regex(/^[A-Z]{3}$/, "must be a 3-letter currency code such as BWP")
       .default("BWP"),
+    /** Customer languages offered (catalogue codes, e.g. `en`); main.ts checks each has a catalogue. */
+    LANGUAGES: z
+      .string()
+      .default("en")
+      .transform((value) => value.split(",").map((code) => code.trim()))
+      .pipe(z.array(z.string().regex(/^[a-z]{2,3}$/, "must be language codes such as en,tn")).min(1)),
     USSD_SESSION_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(180),
     CONFIRM_WAIT_MS: milliseconds(4000),
     AMOUNT_MIN: amount("1.00"),

@@ -11,6 +11,7 @@ import type { SqlDatabase } from "./database/sql.js";
 import { BullMqJobQueue } from "./jobs/bullmq.js";
 import { MemoryJobQueue } from "./jobs/memory.js";
 import type { JobQueue } from "./jobs/queue.js";
+import { CATALOGUES, type Catalogue } from "../machines/copy/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { SmsDeliveryLog } from "./notify/delivery.js";
 import { AfricasTalkingSmsSender } from "./notify/gateways/africastalking.js";
@@ -43,10 +44,23 @@ export interface Service {
 }
 
 /** Builds the whole product from configuration. Tests call this with their own config and logger. */
+export interface ServiceOptions {
+  /** The customer-word catalogues by language code (default: those the product ships). */
+  catalogues?: Readonly<Record<string, Catalogue>>;
+}
+
 export async function buildService(
   config: Config,
   logger: Logger = createLogger(config.LOG_LEVEL),
+  options: ServiceOptions = {},
 ): Promise<Service> {
+  const catalogues = options.catalogues ?? CATALOGUES;
+  const missing = config.LANGUAGES.filter((code) => !catalogues[code]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n  LANGUAGES: no catalogue for ${missing.join(", ")} (shipped: ${Object.keys(catalogues).join(", ")})`,
+    );
+  }
   const region = regionOf(config.LOCALE);
   const toPhone = (raw: string) => toE164Digits(raw, region);
 
@@ -119,6 +133,8 @@ export async function buildService(
       sourceChannel: "USSD",
       replyBudgetMs: config.USSD_REPLY_BUDGET_MS,
       screenLimit: config.USSD_SCREEN_LIMIT,
+      languages: config.LANGUAGES,
+      catalogues,
     },
     logger,
   );

@@ -48,6 +48,10 @@ export interface JourneyInput {
   payByCode?: boolean;
   /** A journey this phone dropped mid-way: offered first ("1 Continue … 2 Start again"). */
   resume?: DroppedJourney | null;
+  /** The customer's language (a catalogue code, e.g. `en`). */
+  language?: string;
+  /** Languages to choose from before anything else: a phone that has not chosen yet, when several are offered. */
+  languageChoice?: { code: string; name: string }[];
 }
 
 /** The fields of a journey that a resumed session takes over. */
@@ -138,6 +142,9 @@ export interface JourneyContext extends JourneyInput {
   payCode: string | null;
   /** The dropped journey on offer (the `resumeOffer` state); null once answered. */
   resume: DroppedJourney | null;
+  language: string;
+  /** The first-time language menu's options; empty once chosen (or when there is nothing to choose). */
+  languageChoice: { code: string; name: string }[];
 }
 
 /** What the customer typed, and the same read as a phone number in the service's region (or null). */
@@ -250,6 +257,10 @@ export const purchaseMachine = setup({
         : text(event) === "1",
     paysByCode: ({ context }: Ctx) => context.payByCode === true,
     resumesAt: ({ context }: Ctx, params: { step: InputStep }) => context.resume?.step === params.step,
+    choseLanguage: ({ context, event }: Ctx) => {
+      const n = chosenNumber(event);
+      return n !== null && n <= context.languageChoice.length;
+    },
     /** The quote's last option: `3 Cancel` where `2` sends the token elsewhere, else `2 Cancel`. */
     cancelsQuote: ({ context, event }: Ctx) =>
       text(event) === (selectedProduct(context)?.issuesToken === false ? "2" : "3"),
@@ -265,6 +276,11 @@ export const purchaseMachine = setup({
       return { ...journey, typed, payCode, resume: null, page: 0, error: null };
     }),
     declineResume: assign(() => ({ resume: null })),
+    chooseLanguage: assign(({ context, event }) => ({
+      language: context.languageChoice[(chosenNumber(event) ?? 1) - 1]?.code ?? context.language,
+      languageChoice: [],
+      error: null,
+    })),
     // A journey restarted from the menu is typed step by step, whatever was dialled.
     goHome: assign(({ context }) => ({ ...freshJourney(context), directDial: false })),
     goBack: assign(({ context }) => ({
@@ -339,6 +355,8 @@ export const purchaseMachine = setup({
     ...emptyJourney(),
     typed: [],
     resume: input.resume ?? null,
+    language: input.language ?? "en",
+    languageChoice: input.languageChoice ?? [],
   }),
   initial: "start",
   on: {
@@ -352,9 +370,19 @@ export const purchaseMachine = setup({
   states: {
     start: {
       always: [
+        { guard: ({ context }) => context.languageChoice.length > 0, target: "language" },
         { guard: ({ context }) => context.resume !== null, target: "resumeOffer" },
         { target: "menu" },
       ],
+    },
+    /** Once per phone, when several languages are offered: the rest of the journey is in the chosen one. */
+    language: {
+      on: {
+        ANSWER: [
+          { guard: "choseLanguage", target: "start", actions: "chooseLanguage" },
+          { actions: { type: "refuse", params: { error: INVALID_CHOICE } } },
+        ],
+      },
     },
     resumeOffer: {
       on: {

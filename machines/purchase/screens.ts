@@ -35,6 +35,9 @@ function withError({ context, words }: ScreenView, prompt: string): string {
 }
 
 export const screens: { [S in ScreenState]: (view: ScreenView) => Screen } = {
+  // Each language named in itself, so every customer can find theirs.
+  language: (view) =>
+    more(withError(view, view.context.languageChoice.map((l, i) => `${i + 1} ${l.name}`).join("\n"))),
   resumeOffer: (view) => {
     const { context: c, words } = view;
     const journey = c.resume?.journey;

@@ -9,7 +9,7 @@ import {
   type SnapshotFrom,
   waitFor,
 } from "xstate";
-import { en } from "../../machines/copy/en.js";
+import { type Catalogue, en } from "../../machines/copy/en.js";
 import {
   type DroppedJourney,
   droppedJourney,
@@ -45,6 +45,9 @@ export interface UssdSettings {
   /** The reply must leave before this (the aggregator's deadline minus a margin). */
   replyBudgetMs: number;
   screenLimit: number;
+  /** Languages offered (`LANGUAGES`): with more than one, a phone chooses once, on its first dial. */
+  languages: string[];
+  catalogues: Readonly<Record<string, Catalogue>>;
 }
 
 /** What is stored per session, beside the snapshot. */
@@ -64,6 +67,10 @@ interface SessionRecord {
 }
 
 const RESUME_SECONDS = 300;
+/** A phone's chosen language is kept a year from its last choice. */
+const LANGUAGE_SECONDS = 365 * 86_400;
+
+type LanguageStart = { language: string; languageChoice?: { code: string; name: string }[] };
 
 const expiredReply: UssdReply = { text: en.session.expired, end: true };
 const tooManySessionsReply: UssdReply = { text: en.session.tooMany, end: true };
@@ -163,6 +170,7 @@ export class UssdSessions {
       const previous = usable !== null && startsWith(inputs, usable.inputs) ? usable : null;
       const pending = previous ? inputs.slice(previous.inputs.length) : inputs;
       let resume: DroppedJourney | null = null;
+      let language: LanguageStart = { language: this.settings.languages[0] ?? "en" };
       if (!previous) {
         if (inputs.length > 0 && input.kind === "path") {
           this.logger.info(
@@ -175,13 +183,14 @@ export class UssdSessions {
           if (started > this.settings.newSessionsPerMinute) return { result: tooManySessionsReply };
           if (inputs.length === 0) resume = await this.droppedJourneyOf(phone, request.sessionId);
         }
+        language = await this.languageOf(phone);
       }
 
       const products = await this.catalogue();
       const actor = previous
         ? this.restore(previous.snapshot, request, products)
         : createActor(this.machine, {
-            input: this.journeyInput(request, phone, directDial, products, resume),
+            input: { ...this.journeyInput(request, phone, directDial, products, resume), ...language },
           });
       actor.start();
       try {
@@ -189,14 +198,14 @@ export class UssdSessions {
         for (const text of pending) {
           actor.send({ type: "INPUT", text, asPhone: this.settings.toPhone(text) });
           const settled = await settle(actor, deadline);
-          if (!settled) return { result: renderScreen(actor.getSnapshot(), screenLimit) };
+          if (!settled) return { result: this.render(actor.getSnapshot(), screenLimit) };
           const now = actor.getSnapshot();
           if (now.status === "done") break;
           // A dialled part that is refused lands on its own prompt with the error; the rest is dropped.
           if (directDial && now.context.error) break;
         }
         const current = actor.getSnapshot();
-        const reply = renderScreen(current, screenLimit);
+        const reply = this.render(current, screenLimit);
         if (mayHaveBought(current)) bought(reply);
         const resumable = isResumable(current);
         const stored: SessionRecord = {
@@ -210,6 +219,10 @@ export class UssdSessions {
           ...(resumable ? { resumable } : {}),
         };
         await this.pointResume(phone, request.sessionId, previous, current);
+        // The first-time language menu answered: remembered for this phone's next dials (and SMS).
+        if (stateOf(previous) === "language" && current.value !== "language") {
+          await this.store.set(languageKey(phone), current.context.language, LANGUAGE_SECONDS);
+        }
         // A resumable session outlives its idle time long enough to be offered to the next dial.
         const ttlSeconds = resumable ? Math.max(this.ttl, RESUME_SECONDS) : this.ttl;
         return { result: reply, store: { value: stored, ttlSeconds } };
@@ -230,7 +243,7 @@ export class UssdSessions {
     current: JourneySnapshot,
   ): Promise<void> {
     const resumable = isResumable(current);
-    const wasOffering = (previous?.snapshot as { value?: unknown } | undefined)?.value === "resumeOffer";
+    const wasOffering = stateOf(previous) === "resumeOffer";
     const answeredOffer = wasOffering && current.value !== "resumeOffer";
     if (resumable && (previous?.resumable !== true || answeredOffer)) {
       await this.store.set(resumeKey(phone), sessionId, RESUME_SECONDS);
@@ -250,6 +263,23 @@ export class UssdSessions {
 
   private get ttl(): number {
     return this.settings.sessionTtlSeconds;
+  }
+
+  /** The phone's language, or the first-time choice when it has none and several are offered. */
+  private async languageOf(phone: string): Promise<LanguageStart> {
+    const { languages, catalogues } = this.settings;
+    const chosen = languages.length > 1 ? await this.store.get<string>(languageKey(phone)) : null;
+    if (chosen && languages.includes(chosen)) return { language: chosen };
+    const first = languages[0] ?? "en";
+    if (languages.length < 2) return { language: first };
+    const languageChoice = languages.map((code) => ({ code, name: catalogues[code]?.languageName ?? code }));
+    return { language: first, languageChoice };
+  }
+
+  /** The screen in the journey's language. */
+  private render(snapshot: JourneySnapshot, screenLimit: number): UssdReply {
+    const words = this.settings.catalogues[snapshot.context.language] ?? en;
+    return renderScreen(snapshot, screenLimit, words);
   }
 
   /** The journey this phone dropped mid-way, if any (not this session's). */
@@ -353,6 +383,15 @@ function mayHaveBought(snapshot: JourneySnapshot): boolean {
 /** Stopped mid-journey, with a product chosen, and not buying: worth offering to continue. */
 function isResumable(snapshot: JourneySnapshot): boolean {
   return snapshot.status === "active" && snapshot.context.productType !== null && !snapshot.hasTag("busy");
+}
+
+function languageKey(phone: string): string {
+  return `lang:${phone}`;
+}
+
+/** The state a stored session was left in. */
+function stateOf(record: SessionRecord | null | undefined): unknown {
+  return (record?.snapshot as { value?: unknown } | undefined)?.value;
 }
 
 function resumeKey(phone: string): string {

@@ -3,14 +3,14 @@
 // 120 (Nalo), 160 (HollaTags), 182 (the rest), and 80 when a character falls outside GSM-7. The screens
 // come from `screens` itself, so a screen added to the machine is measured without touching this test.
 import assert from "node:assert/strict";
-import { en } from "../../machines/copy/en.js";
+import { CATALOGUES } from "../../machines/copy/index.js";
 import { type JourneyContext, purchaseMachine } from "../../machines/purchase/machine.js";
 import type { Product } from "../../machines/purchase/rules.js";
 import { type ScreenState, screens } from "../../machines/purchase/screens.js";
 import { ussdCapacity } from "../../src/text/gsm7.js";
 import { renderScreen } from "../../src/ussd/render.js";
 
-const LANGUAGES = { en };
+const LANGUAGES = CATALOGUES;
 const LIMITS = [120, 160, 182];
 
 const longest: Product = {
@@ -88,6 +88,11 @@ function worstContext(state: ScreenState, product: Product, nonGsm: boolean): Jo
     lastTokens: { found: true, reference: "P7K2M9QX4A" },
     typed: [],
     payCode: "4821",
+    language: "en",
+    languageChoice: [
+      { code: "en", name: "English" },
+      { code: "tn", name: "Setswana" },
+    ],
     resume: {
       step: "amount",
       journey: {

@@ -51,6 +51,8 @@ function quoteFor(customerName: string) {
       typed: [],
       payCode: null,
       resume: null,
+      language: "en",
+      languageChoice: [],
     },
   });
   return renderScreen(snapshot, 182).text;
