@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
+# Node 22 (LTS) in the image; engines accept 20.19+ because CI and the development machine run Node 20 (README).
 # Build stage: compile TypeScript with the dev toolchain.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm ci when the lock file suits this npm; else install within the lock (see .ci/run on platform packages).
@@ -11,7 +12,7 @@ COPY src ./src
 RUN npm run build
 
 # Runtime stage: production dependencies and compiled JavaScript only, as a non-root user.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

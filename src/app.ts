@@ -8,6 +8,7 @@ import type { SmsConversations } from "./sms/conversations.js";
 import { parseAfricasTalkingInbound } from "./sms/inbound.js";
 import { parseAfricasTalkingEvent } from "./ussd/aggregators/africastalking-events.js";
 import type { AggregatorName, RegisteredAggregator } from "./ussd/aggregators/registry.js";
+import type { GatewaySessions } from "./ussd/gateway-sessions.js";
 import { bodyParsers, type UssdCallbackObserver, ussdRoutes } from "./ussd/routes.js";
 import type { UssdSessions } from "./ussd/session.js";
 
@@ -25,6 +26,8 @@ export interface AppDeps {
   deliveries: SmsDeliveryLog;
   sms: SmsConversations;
   security: Record<AggregatorName, WebhookSecurity>;
+  /** What Infobip-like gateways were told of their sessions (src/ussd/gateway-sessions.ts). */
+  gatewaySessions: GatewaySessions;
   /** Express's `trust proxy`: off, on, or the number of proxies in front (for X-Forwarded-For). */
   trustProxy: string;
   logger: Logger;
@@ -54,6 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
       ussd: deps.ussd,
       toPhone: deps.toPhone,
       security: deps.security,
+      gatewaySessions: deps.gatewaySessions,
       logger: deps.logger,
       ...(deps.observer ? { observer: deps.observer } : {}),
     }),

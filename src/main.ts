@@ -33,6 +33,7 @@ import { connectRedis } from "./store/redis-connection.js";
 import { checkRedisServer, RedisServerUnfitError } from "./store/redis-server-check.js";
 import type { KeyValueStore } from "./store/store.js";
 import { registeredAggregators } from "./ussd/aggregators/registry.js";
+import { GatewaySessions } from "./ussd/gateway-sessions.js";
 import { UssdSessions } from "./ussd/session.js";
 import { vendorFromConfig } from "./vending/from-config.js";
 
@@ -215,6 +216,7 @@ export async function buildService(
     health,
     deliveries,
     security: config.webhookSecurity,
+    gatewaySessions: new GatewaySessions(store, config.USSD_SESSION_TTL_SECONDS),
     trustProxy: config.TRUST_PROXY,
     logger,
     observer: metrics,

@@ -47,13 +47,32 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Express middleware enforcing `security` for one aggregator's routes (a no-op when nothing is set). */
-export function webhookGuard(name: string, security: WebhookSecurity, logger: Logger): RequestHandler {
+/** A refused call's answer, when the aggregator has its own error shape (Infobip's JSON). */
+export type GuardRefusal = (
+  status: number,
+  reason: string,
+) => { status: number; contentType: string; body: string };
+
+/**
+ * Express middleware enforcing `security` for one aggregator's routes (a no-op when nothing is set).
+ * Refused calls get 403 `Forbidden`, as text unless `refusal` shapes it.
+ */
+export function webhookGuard(
+  name: string,
+  security: WebhookSecurity,
+  logger: Logger,
+  refusal?: GuardRefusal,
+): RequestHandler {
   const allowed = security.allowIps?.length ? allowList(security.allowIps) : undefined;
   return (req: Request, res: Response, next: NextFunction) => {
     const refuse = (reason: string) => {
       logger.warn({ aggregator: name, path: req.path, ip: req.ip, reason }, "webhook call refused");
-      res.status(403).type("text/plain").send("Forbidden");
+      const answer = refusal?.(403, "Forbidden") ?? {
+        status: 403,
+        contentType: "text/plain",
+        body: "Forbidden",
+      };
+      res.status(answer.status).type(answer.contentType).send(answer.body);
     };
     if (allowed) {
       const ip = (req.ip ?? "").replace(/^::ffff:/, "");

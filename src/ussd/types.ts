@@ -38,7 +38,9 @@ export type UssdEvent =
   /** The customer typed something (or dialled): answer with a screen. */
   | { kind: "input"; request: UssdRequest }
   /** The aggregator says the session is over (released, timed out, ended): record it, acknowledge. */
-  | { kind: "ended"; sessionId: string; phone?: string; reason: string };
+  | { kind: "ended"; sessionId: string; phone?: string; reason: string }
+  /** The aggregator asks whether the session is still open (Infobip's `status`): answer, change nothing. */
+  | { kind: "status"; sessionId: string };
 
 /** What an adapter makes of a request: an event, or why it is refused (answered with a 400). */
 export type ParsedUssdCallback = { ok: true; event: UssdEvent } | { ok: false; reason: string };
@@ -74,4 +76,18 @@ export interface UssdAggregator {
   render(reply: UssdReply, request: CallbackRequest): CallbackResponse;
   /** Acknowledges an `ended` event. */
   acknowledgeEnd(request: CallbackRequest): CallbackResponse;
+  /**
+   * The gateway shows the first reply of a session as a menu whatever it says (Infobip): a closing first
+   * screen is sent as a menu and the session closes on the next callback, with the same screen.
+   */
+  firstReplyIsMenu?: boolean;
+  /** A path (relative, like `paths`) the gateway calls with GET to ask whether a session is open. */
+  statusPath?: string;
+  /** Answers a `status` event. */
+  renderStatus?(active: boolean, request: CallbackRequest): CallbackResponse;
+  /**
+   * A refused request (400 bad body, 403 guard, 413 too large) in the gateway's own error shape; without
+   * it, the status and a short text/plain reason.
+   */
+  renderRefusal?(status: number, reason: string): CallbackResponse;
 }

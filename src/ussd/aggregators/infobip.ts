@@ -3,7 +3,11 @@
 // (`text`) and `/{sessionId}/end` (`exitCode, reason`). Infobip sends response and end with PUT (S16) or
 // POST (vumi's tests): the route must accept both (routes.ts mounts PUT beside POST for POST adapters).
 // Reply `{ussdMenu, shouldClose, responseExitCode: 200, responseMessage: ""}`; to end `{responseExitCode,
-// responseMessage}`. `/{sessionId}/status` (a query whether the session is alive) is not supported.
+// responseMessage}`. `GET /{sessionId}/status` asks whether the session is open: `{sessionActive,
+// responseExitCode: 200, responseMessage: ""}`. Infobip's spec (quoted by vumi) says the first message of a
+// session is always sent as a menu (`firstReplyIsMenu`). Errors: vumi answers `{responseExitCode: 400,
+// responseMessage}` (the library's shape; the quoted spec shows none): we send that shape with the HTTP status
+// as the exit code and as the status line.
 import { z } from "zod";
 import { firstIssue } from "../../http/refusal.js";
 import type { CallbackRequest, ParsedUssdCallback, UssdAggregator, UssdReply } from "../types.js";
@@ -12,7 +16,8 @@ import { inputField, jsonResponse, optionalTextField, textField } from "./wire.j
 
 const params = z.object({
   sessionId: textField("sessionId"),
-  action: z.string(),
+  // The status route (`/:sessionId/status`) names its action in the path, not in a parameter.
+  action: z.string().default("status"),
 });
 
 const start = z.object({
@@ -104,10 +109,12 @@ export function createInfobip(options: DialOptions = {}): UssdAggregator {
             event: { kind: "ended", sessionId, ...(phone ? { phone } : {}), reason: why.join(" ").trim() },
           };
         }
+        case "status":
+          return { ok: true, event: { kind: "status", sessionId } };
         default:
           return {
             ok: false,
-            reason: `action ${path.data.action} is not supported (start, response or end)`,
+            reason: `action ${path.data.action} is not supported (start, response, end or status)`,
           };
       }
     },
@@ -123,6 +130,17 @@ export function createInfobip(options: DialOptions = {}): UssdAggregator {
 
     acknowledgeEnd() {
       return jsonResponse({ responseExitCode: 200, responseMessage: "" });
+    },
+
+    firstReplyIsMenu: true,
+    statusPath: "/:sessionId/status",
+
+    renderStatus(active: boolean) {
+      return jsonResponse({ sessionActive: active, responseExitCode: 200, responseMessage: "" });
+    },
+
+    renderRefusal(status: number, reason: string) {
+      return { ...jsonResponse({ responseExitCode: status, responseMessage: reason }), status };
     },
   };
 }

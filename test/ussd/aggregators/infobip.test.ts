@@ -72,7 +72,7 @@ describe("infobip adapter", () => {
     assert.match(refusalOf(parse("s-1", "response", {})), /^text /);
     assert.match(refusalOf(parse("s-1", "end", { exitCode: { code: 1 } })), /^exitCode /);
     assert.match(refusalOf(parse("", "start", start)), /^sessionId /);
-    assert.match(refusalOf(parse("s-1", "status", {})), /^action status is not supported/);
+    assert.match(refusalOf(parse("s-1", "restart", {})), /^action restart is not supported/);
     assert.match(refusalOf(infobip.parse(callback({ body: start }), toPhone)), /^sessionId /);
   });
 
@@ -90,6 +90,31 @@ describe("infobip adapter", () => {
     const done = JSON.parse(infobip.render({ text: "Bye", end: true }, request).body);
     assert.equal(done.shouldClose, true);
     assert.equal(done.responseExitCode, 200);
+  });
+
+  it("reads status as a question about the session, on its own GET path", () => {
+    assert.equal(infobip.statusPath, "/:sessionId/status");
+    assert.deepEqual(infobip.parse(callback({ params: { sessionId: "1" } }), toPhone), {
+      ok: true,
+      event: { kind: "status", sessionId: "infobip:1" },
+    });
+    const answer = infobip.renderStatus?.(true, callback({ params: { sessionId: "1" } }));
+    assert.deepEqual(JSON.parse(answer?.body ?? "{}"), {
+      sessionActive: true,
+      responseExitCode: 200,
+      responseMessage: "",
+    });
+  });
+
+  it("renders refusals in the exit code shape, with the HTTP status as the exit code", () => {
+    const refused = infobip.renderRefusal?.(400, "msisdn is required");
+    assert.equal(refused?.status, 400);
+    assert.equal(refused?.contentType, "application/json");
+    assert.deepEqual(JSON.parse(refused?.body ?? "{}"), {
+      responseExitCode: 400,
+      responseMessage: "msisdn is required",
+    });
+    assert.equal(infobip.firstReplyIsMenu, true);
   });
 
   it("acknowledges end with only the exit code fields", () => {
