@@ -14,7 +14,7 @@ import type { JobQueue } from "./jobs/queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { operatorRoutes } from "./operator/index.js";
 import { ServiceMetrics } from "./operator/metrics.js";
-import { regionOf, toE164Digits } from "./phone.js";
+import { regionOf, rememberingPhoneReader, toE164Digits } from "./phone.js";
 import type { PurchaseLedger } from "./purchases/ledger.js";
 import { ledgerMigrations } from "./purchases/ledger-schema.js";
 import { PurchaseService } from "./purchases/purchases.js";
@@ -47,7 +47,8 @@ export async function buildService(
   logger: Logger = createLogger(config.LOG_LEVEL),
 ): Promise<Service> {
   const region = regionOf(config.LOCALE);
-  const toPhone = (raw: string) => toE164Digits(raw, region);
+  // A pure function of its text: remembered, so a session's phone is parsed once, not on every callback.
+  const toPhone = rememberingPhoneReader((raw: string) => toE164Digits(raw, region));
 
   const metrics = new ServiceMetrics();
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
