@@ -356,7 +356,7 @@ export class PurchaseService {
       });
     }
     this.logger.info(
-      { reference: record.reference, to: maskPhone(record.recipient), tokens: tokenCount(record) },
+      { reference: record.reference, to: maskPhone(record.recipient), tokenCount: tokenCount(record) },
       "purchase successful, SMS queued",
     );
   }
