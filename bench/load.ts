@@ -8,13 +8,15 @@
 //   BENCH_SECONDS=10 npm run bench     shorter runs
 //   BENCH_STORES=redis npm run bench   some setups only (memory, postgres, redis)
 //   BENCH_WARMUP_SECONDS=10            paced load before measuring, not counted (JIT, connections, caches)
-//   REDIS_URL=redis://host:port        Redis to use (default 127.0.0.1:6379; keys under a bench: prefix)
+//   REDIS_URL=redis://host:port        Redis to use (keys under a bench: prefix); default: a private
+//                                      redis-server the bench starts, so its command counts are the service's
+//   BENCH_SERVICE_FLAGS="--cpu-prof"   Node flags for the service's process only (profiles, GC tracing)
 //   DATABASE_URL=postgres://…          PostgreSQL server to use (default postgres@127.0.0.1:5432; the bench
 //                                      creates a database of its own there and drops it afterwards)
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFile } from "node:fs/promises";
-import { Agent, request } from "node:http";
+import { Agent, createServer, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -22,7 +24,6 @@ import pg from "pg";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const stores = (process.env.BENCH_STORES ?? "memory,postgres,redis").split(",").map((s) => s.trim());
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** A fresh database on the server for one run, and its dropping. */
@@ -65,9 +66,9 @@ interface Instance {
   child: ChildProcess;
 }
 
-async function startInstance(env: Record<string, string>): Promise<Instance> {
+async function startInstance(env: Record<string, string>, script = ["dist/src/main.js"]): Promise<Instance> {
   // The compiled build, as the Docker image runs it (`npm run bench` builds it first).
-  const child = spawn(process.execPath, ["dist/src/main.js"], {
+  const child = spawn(process.execPath, script, {
     cwd: root,
     // Info level, as in production: the cost of logging each purchase is part of the figures. Each virtual
     // customer redials every few seconds, far above the per-phone new-session limit meant for people.
@@ -145,7 +146,11 @@ interface Result {
 
 let sessionCounter = 0;
 
-async function runShape(url: string, shape: Shape): Promise<Result> {
+/**
+ * `ceiling`: the bare Express handler answers `CON hello` to every callback; the same customers send the same
+ * five callbacks per journey, and a journey counts when its five were answered.
+ */
+async function runShape(url: string, shape: Shape, ceiling = false): Promise<Result> {
   const latencies: number[] = [];
   const byStep: number[][] = [[], [], [], [], [], []];
   let sessions = 0;
@@ -170,7 +175,8 @@ async function runShape(url: string, shape: Shape): Promise<Result> {
           latencies.push(took);
           byStep[step]?.push(took);
           if (step === steps.length) {
-            if (!reply.startsWith("END Paid")) throw new Error(`unexpected end: ${reply.slice(0, 60)}`);
+            if (!ceiling && !reply.startsWith("END Paid"))
+              throw new Error(`unexpected end: ${reply.slice(0, 60)}`);
             sessions++;
             break;
           }
@@ -202,55 +208,208 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
+/** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat (clock ticks). */
+async function cpuMicros(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * (1_000_000 / CLOCK_TICKS_PER_SECOND);
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Calls of every command on a Redis server so far (INFO commandstats: scripts' inner calls included). */
+async function redisCommandCalls(redis: Redis): Promise<{ all: number; scripts: number }> {
+  const stats = await redis.info("commandstats");
+  let all = 0;
+  let scripts = 0;
+  for (const [, name, calls] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    all += Number(calls);
+    if (/^(evalsha|eval|fcall)$/.test(name as string)) scripts += Number(calls);
+  }
+  return { all, scripts };
+}
+
+/** Mean MEMORY USAGE of up to 8 live session records. */
+async function bytesPerSession(redis: Redis, prefix: string): Promise<number | undefined> {
+  const [, keys] = await redis.scan("0", "MATCH", `${prefix}session:*`, "COUNT", 200);
+  const sample = keys.slice(0, 8);
+  if (sample.length === 0) return undefined;
+  const sizes = await Promise.all(sample.map((key) => redis.memory("USAGE", key)));
+  return sizes.reduce((sum: number, size) => sum + Number(size ?? 0), 0) / sample.length;
+}
+
+/**
+ * The Redis server for the `redis` setup: REDIS_URL's when given, else a private `redis-server` on a free
+ * port (configured as the machine's: no persistence, noeviction) so its command counts are the service's
+ * alone, not other work sharing the server.
+ */
+async function benchRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const child = spawn(
+    "redis-server",
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--maxmemory-policy",
+      "noeviction",
+    ],
+    { stdio: "ignore" },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on("error", () => undefined);
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      break;
+    } catch (error) {
+      probe.disconnect();
+      if (attempt > 50) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
+interface Measured {
+  result: Result;
+  cpuMicros: number;
+  redisCalls?: { all: number; scripts: number };
+  sessionBytes?: number;
+}
+
+/** One shape against one process: its latencies, and the process's CPU (and Redis's work) over the window. */
+async function measure(
+  instance: Instance,
+  shape: Shape,
+  options: { ceiling?: boolean; redis?: Redis; prefix?: string } = {},
+): Promise<Measured> {
+  const pid = instance.child.pid as number;
+  const cpu0 = await cpuMicros(pid);
+  const redis0 = options.redis ? await redisCommandCalls(options.redis) : undefined;
+  let sessionBytes: Promise<number | undefined> | undefined;
+  const sampler =
+    options.redis && options.prefix
+      ? setTimeout(
+          () => {
+            sessionBytes = bytesPerSession(options.redis as Redis, options.prefix as string);
+          },
+          (shape.seconds * 1000) / 2,
+        )
+      : undefined;
+  const result = await runShape(instance.url, shape, options.ceiling);
+  clearTimeout(sampler);
+  const cpu = (await cpuMicros(pid)) - cpu0;
+  const redis1 = options.redis ? await redisCommandCalls(options.redis) : undefined;
+  const measured: Measured = { result, cpuMicros: cpu };
+  if (redis0 && redis1)
+    // The first reading's INFO call counts too (1 command): negligible, and left in.
+    measured.redisCalls = { all: redis1.all - redis0.all, scripts: redis1.scripts - redis0.scripts };
+  const bytes = await sessionBytes;
+  if (bytes !== undefined) measured.sessionBytes = bytes;
+  return measured;
+}
+
+function describe(setup: string, shape: Shape, m: Measured, peakRss: number): string {
+  const r = m.result;
+  const sorted = [...r.latencies].sort((a, b) => a - b);
+  const secs = r.elapsedMs / 1000;
+  const perPurchase = (n: number) => (r.sessions > 0 ? (n / r.sessions).toFixed(1) : "-");
+  return [
+    setup.padEnd(8),
+    shape.name.padEnd(38),
+    `${(r.callbacks / secs).toFixed(0).padStart(6)} cb/s`,
+    `${(r.sessions / secs).toFixed(1).padStart(7)} purchases/s`,
+    `p50 ${percentile(sorted, 50).toFixed(1).padStart(6)} ms`,
+    `p95 ${percentile(sorted, 95).toFixed(1).padStart(6)} ms`,
+    `p99 ${percentile(sorted, 99).toFixed(1).padStart(6)} ms`,
+    `CPU ${(r.callbacks > 0 ? m.cpuMicros / r.callbacks : 0).toFixed(0).padStart(4)} µs/cb`,
+    ...(m.redisCalls
+      ? [
+          `Redis ${perPurchase(m.redisCalls.all)} cmds/purchase (${perPurchase(m.redisCalls.scripts)} of them scripts; scripts' own calls counted)`,
+        ]
+      : []),
+    ...(m.sessionBytes !== undefined ? [`${m.sessionBytes.toFixed(0)} B/session`] : []),
+    `errors ${r.errors}`,
+    `peak RSS ${peakRss.toFixed(0)} MiB`,
+  ].join("  ");
+}
+
 async function main(): Promise<void> {
   console.log(
     `Load benchmark: ${warmupSeconds} s warm-up, then ${seconds} s paced and ${shapes[1]?.seconds} s saturating per store; loopback; built-in sandbox at zero latency\n`,
   );
-  const rows: string[] = [];
+  const saturation = shapes[1] as Shape;
+  // The ceiling first: a bare Express handler under the saturating load, from the same load generator.
+  const bare = await startInstance({}, ["--import", "tsx", "bench/bare-express.ts"]);
+  await runShape(bare.url, { ...saturation, seconds: warmupSeconds }, true);
+  const ceiling = await measure(bare, saturation, { ceiling: true });
+  const ceilingRate = ceiling.result.callbacks / (ceiling.result.elapsedMs / 1000);
+  console.log(describe("express", saturation, ceiling, await peakRssMiB(bare.child.pid as number)));
+  bare.child.kill("SIGTERM");
+  await once(bare.child, "exit");
+
   for (const store of stores) {
     const prefix = `bench:${process.pid}:`;
     const database = store === "memory" ? undefined : await benchDatabase(`bench_${process.pid}_${store}`);
+    const redisServer = store === "redis" ? await benchRedis() : undefined;
+    const redis = redisServer ? new Redis(redisServer.url) : undefined;
     const env: Record<string, string> = {
       ...(database ? { DATABASE_URL: database.url } : {}),
-      ...(store === "redis" ? { REDIS_URL: redisUrl, KEY_PREFIX: prefix } : {}),
+      ...(redisServer ? { REDIS_URL: redisServer.url, KEY_PREFIX: prefix } : {}),
     };
-    const instance = await startInstance(env);
+    // BENCH_SERVICE_FLAGS: Node flags for the service only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const flags = (process.env.BENCH_SERVICE_FLAGS ?? "").split(" ").filter(Boolean);
+    const instance = await startInstance(env, [...flags, "dist/src/main.js"]);
     // Its log is read and dropped: printing it would measure the terminal, not the service.
     instance.child.stdout?.removeAllListeners("data");
     instance.child.stdout?.resume();
     // A fresh process is slow for its first seconds (JIT, first login, lazy connections); production runs warm.
     await runShape(instance.url, { ...shapes[0], seconds: warmupSeconds } as Shape);
     for (const shape of shapes) {
-      const result = await runShape(instance.url, shape);
-      const sorted = [...result.latencies].sort((a, b) => a - b);
-      const secs = result.elapsedMs / 1000;
-      const row = [
-        store.padEnd(8),
-        shape.name.padEnd(38),
-        `${(result.callbacks / secs).toFixed(0).padStart(6)} cb/s`,
-        `${(result.sessions / secs).toFixed(1).padStart(7)} sessions/s`,
-        `p50 ${percentile(sorted, 50).toFixed(1).padStart(6)} ms`,
-        `p95 ${percentile(sorted, 95).toFixed(1).padStart(6)} ms`,
-        `p99 ${percentile(sorted, 99).toFixed(1).padStart(6)} ms`,
-        `errors ${result.errors}`,
-        `peak RSS ${(await peakRssMiB(instance.child.pid as number)).toFixed(0)} MiB`,
-      ].join("  ");
-      console.log(row);
+      const m = await measure(instance, shape, redis ? { redis, prefix } : {});
+      console.log(describe(store, shape, m, await peakRssMiB(instance.child.pid as number)));
+      if (shape === saturation) {
+        const rate = m.result.callbacks / (m.result.elapsedMs / 1000);
+        const ceilingCpu = ceiling.cpuMicros / Math.max(1, ceiling.result.callbacks);
+        const cpu = m.cpuMicros / Math.max(1, m.result.callbacks);
+        console.log(
+          `        share of the bare Express ceiling: ${((100 * rate) / ceilingRate).toFixed(0)} % of its callbacks/s, ${(cpu / ceilingCpu).toFixed(1)}× its CPU per callback`,
+        );
+      }
       if (process.env.BENCH_STEPS) {
         const names = ["menu", "product", "meter", "amount", "quote", "pay"];
-        const steps = result.byStep.map((l, i) => {
+        const steps = m.result.byStep.map((l, i) => {
           const s = [...l].sort((a, b) => a - b);
           return `${names[i]} p50 ${percentile(s, 50).toFixed(1)} p99 ${percentile(s, 99).toFixed(1)}`;
         });
         console.log(`        by step: ${steps.join(" | ")}`);
       }
-      rows.push(row);
     }
     instance.child.kill("SIGTERM");
     await once(instance.child, "exit");
     await database?.drop();
-    if (store === "redis") {
-      const redis = new Redis(redisUrl);
+    if (redis) {
       let cursor = "0";
       do {
         const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
@@ -259,6 +418,7 @@ async function main(): Promise<void> {
       } while (cursor !== "0");
       redis.disconnect();
     }
+    await redisServer?.stop();
   }
   agent.destroy();
   console.log(`\nbench peak RSS of the load generator: ${(await peakRssMiB(process.pid)).toFixed(0)} MiB`);

@@ -21,7 +21,7 @@ import type { SmsSender } from "./notify/sender.js";
 import { SmsNotifier } from "./notify/sms-notifier.js";
 import { operatorRoutes } from "./operator/index.js";
 import { ServiceMetrics } from "./operator/metrics.js";
-import { regionOf, toE164Digits } from "./phone.js";
+import { regionOf, rememberingPhoneReader, toE164Digits } from "./phone.js";
 import type { PurchaseLedger } from "./purchases/ledger.js";
 import { ledgerMigrations } from "./purchases/ledger-schema.js";
 import { PurchaseService } from "./purchases/purchases.js";
@@ -63,7 +63,8 @@ export async function buildService(
     );
   }
   const region = regionOf(config.LOCALE);
-  const toPhone = (raw: string) => toE164Digits(raw, region);
+  // A pure function of its text: remembered, so a session's phone is parsed once, not on every callback.
+  const toPhone = rememberingPhoneReader((raw: string) => toE164Digits(raw, region));
 
   const metrics = new ServiceMetrics();
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;

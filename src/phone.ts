@@ -26,3 +26,22 @@ export function toE164Digits(raw: string, region: CountryCode): string | null {
   }
   return null;
 }
+
+/**
+ * `read` with its answers remembered, for the numbers an aggregator sends on every callback of a session:
+ * each is parsed once rather than per callback. Bounded: the memory is emptied when `capacity` is reached.
+ */
+export function rememberingPhoneReader(
+  read: (raw: string) => string | null,
+  capacity = 10_000,
+): (raw: string) => string | null {
+  const known = new Map<string, string | null>();
+  return (raw) => {
+    const seen = known.get(raw);
+    if (seen !== undefined) return seen;
+    if (known.size >= capacity) known.clear();
+    const phone = read(raw);
+    known.set(raw, phone);
+    return phone;
+  };
+}

@@ -167,6 +167,16 @@ type AnswerEvent = { type: "ANSWER"; text: string; asPhone: string | null };
 
 type Ctx = { context: JourneyContext; event: JourneyEvent | AnswerEvent };
 
+/**
+ * Whether the step on screen reads the next input's `asPhone`: a phone subscriber (airtime's number) or a
+ * token recipient. Elsewhere the caller may send `asPhone: null` and skip the parse (menu choices, meter
+ * numbers and amounts are never read as phones).
+ */
+export function readsPhone(step: unknown, context: JourneyContext): boolean {
+  if (step === "recipient") return true;
+  return step === "subscriber" && selectedProduct(context)?.subscriberIsPhone === true;
+}
+
 const text = (event: Typed) => event.text.trim();
 
 function chosenNumber(event: Typed): number | null {

@@ -338,7 +338,7 @@ export class PurchaseService {
     if (record.token) await this.notifier.tokens(record.recipient, summaryOf(record));
     else await this.notifier.receipt(record.phone, summaryOf(record));
     this.logger.info(
-      { reference: record.reference, to: maskPhone(record.recipient), tokens: tokenCount(record) },
+      { reference: record.reference, to: maskPhone(record.recipient), tokenCount: tokenCount(record) },
       "purchase successful, SMS queued",
     );
   }

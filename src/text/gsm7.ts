@@ -140,6 +140,10 @@ function gsm7Spelling(grapheme: string): string | null {
  * `smsCapacity`/`ussdCapacity` hold it to 70 per SMS part or 80 per screen.
  */
 export function toGsm7(text: string): string {
+  // Text already in GSM-7 (nearly every vendor name) comes back as it is: every screen respells the whole
+  // catalogue, and segmenting it into graphemes was a few per cent of a callback's CPU. (GSM-7 characters
+  // are their own NFC form and their own graphemes, so the loop below would return the same text.)
+  if (isGsm7(text)) return text;
   let out = "";
   // Whole graphemes, so a letter and its combining accents (or an emoji and its modifiers) stay together;
   // NFC first, so an accent the alphabet has (e + U+0301 = é) is kept even when sent decomposed.

@@ -19,11 +19,13 @@ export const BODY_LIMIT = "16kb";
 
 export function bodyParsers(kind: UssdAggregator["body"]): RequestHandler[] {
   switch (kind) {
-    case "form-or-json":
-      return [
-        express.urlencoded({ extended: false, limit: BODY_LIMIT }),
-        express.json({ limit: BODY_LIMIT }),
-      ];
+    case "form-or-json": {
+      const form = express.urlencoded({ extended: false, limit: BODY_LIMIT });
+      const json = express.json({ limit: BODY_LIMIT });
+      // One parser per request, chosen by its content type (each skips a type it does not read, as before),
+      // rather than two in a row where the second only checks the type and passes.
+      return [(req, res, next) => (req.is("application/json") ? json : form)(req, res, next)];
+    }
     case "json":
       return [express.json({ limit: BODY_LIMIT, type: () => true })];
     case "xml":

@@ -17,6 +17,7 @@ import {
   PURCHASE_MACHINE_VERSION,
   purchaseMachine,
   type QuoteRequest,
+  readsPhone,
 } from "../../machines/purchase/machine.js";
 import type { Product, PurchaseOutcome } from "../../machines/purchase/rules.js";
 import type { Logger } from "../log.js";
@@ -196,7 +197,10 @@ export class UssdSessions {
       try {
         const deadline = Date.now() + this.settings.replyBudgetMs;
         for (const text of pending) {
-          actor.send({ type: "INPUT", text, asPhone: this.settings.toPhone(text) });
+          // Read as a phone only where the step on screen wants one (the parse is dear, and throws inside).
+          const onScreen = actor.getSnapshot();
+          const asPhone = readsPhone(onScreen.value, onScreen.context) ? this.settings.toPhone(text) : null;
+          actor.send({ type: "INPUT", text, asPhone });
           const settled = await settle(actor, deadline);
           if (!settled) return { result: this.render(actor.getSnapshot(), screenLimit) };
           const now = actor.getSnapshot();
