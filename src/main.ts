@@ -2,6 +2,7 @@
 import type { Server } from "node:http";
 import { pathToFileURL } from "node:url";
 import type { Redis } from "ioredis";
+import { CATALOGUES, type Catalogue } from "../machines/copy/index.js";
 import { createApp, type HealthReport } from "./app.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { migrate } from "./database/migrate.js";
@@ -11,7 +12,6 @@ import type { SqlDatabase } from "./database/sql.js";
 import { BullMqJobQueue } from "./jobs/bullmq.js";
 import { MemoryJobQueue } from "./jobs/memory.js";
 import type { JobQueue } from "./jobs/queue.js";
-import { CATALOGUES, type Catalogue } from "../machines/copy/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { SmsDeliveryLog } from "./notify/delivery.js";
 import { AfricasTalkingSmsSender } from "./notify/gateways/africastalking.js";

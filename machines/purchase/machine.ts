@@ -75,7 +75,7 @@ export interface DroppedJourney {
 
 /** What a dropped journey's stored context keeps for its resumption. */
 export function droppedJourney(step: string, context: Partial<JourneyContext>): DroppedJourney | null {
-  if (!(inputSteps as string[]).includes(step) || !context.productType) return null;
+  if (!(inputSteps as readonly string[]).includes(step) || !context.productType) return null;
   const journey = Object.fromEntries(RESUMED_FIELDS.map((field) => [field, context[field] ?? null]));
   return {
     step: step as InputStep,
@@ -98,17 +98,7 @@ export interface QuoteRequest {
 }
 
 /** Steps that wait for the customer's input; `0` returns to the one before. */
-export type InputStep =
-  | "menu"
-  | "provider"
-  | "subscriberChoice"
-  | "subscriber"
-  | "amount"
-  | "recipient"
-  | "quote"
-  | "quoteError";
-
-const inputSteps: InputStep[] = [
+export const INPUT_STEPS = [
   "menu",
   "provider",
   "subscriberChoice",
@@ -117,7 +107,11 @@ const inputSteps: InputStep[] = [
   "recipient",
   "quote",
   "quoteError",
-];
+] as const;
+
+export type InputStep = (typeof INPUT_STEPS)[number];
+
+const inputSteps: readonly InputStep[] = INPUT_STEPS;
 
 export interface JourneyContext extends JourneyInput {
   history: InputStep[];

@@ -1,35 +1,8 @@
 import assert from "node:assert/strict";
 import { createActor, fromPromise, waitFor } from "xstate";
 import { purchaseMachine, type QuoteRequest } from "../../machines/purchase/machine.js";
-import { type Product, type PurchaseOutcome, payCodeFor } from "../../machines/purchase/rules.js";
-
-const electricity: Product = {
-  type: "ELECTRICITY",
-  name: "Electricity",
-  subscriberLabel: "Meter number",
-  subscriberMinLength: 11,
-  subscriberMaxLength: 11,
-  subscriberPattern: "\\d{11}",
-  subscriberHint: "11 digits",
-  providers: [{ code: "P1", name: "Power Co" }],
-  issuesToken: true,
-  subscriberIsPhone: false,
-};
-const airtime: Product = {
-  type: "AIRTIME",
-  name: "Airtime",
-  subscriberLabel: "Phone number",
-  subscriberMinLength: 11,
-  subscriberMaxLength: 11,
-  subscriberPattern: "2677\\d{7}",
-  subscriberHint: "",
-  providers: [
-    { code: "A", name: "Net A" },
-    { code: "B", name: "Net B" },
-  ],
-  issuesToken: false,
-  subscriberIsPhone: true,
-};
+import { type PurchaseOutcome, payCodeFor } from "../../machines/purchase/rules.js";
+import { airtime, electricity } from "./products.js";
 
 function journey(options: { payByCode?: boolean; maxAmount?: string; directDial?: boolean } = {}) {
   const quotes: QuoteRequest[] = [];

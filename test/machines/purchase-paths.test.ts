@@ -16,6 +16,7 @@ import {
 } from "xstate";
 import {
   type DroppedJourney,
+  INPUT_STEPS,
   type InputStep,
   type JourneyInput,
   purchaseMachine,
@@ -27,37 +28,10 @@ import type {
   PurchaseOutcome,
   QuotedPurchase,
 } from "../../machines/purchase/rules.js";
+import { airtime, electricity } from "./products.js";
 
 type Snapshot = SnapshotFrom<typeof purchaseMachine>;
 
-const electricity: Product = {
-  type: "ELECTRICITY",
-  name: "Electricity",
-  subscriberLabel: "Meter number",
-  subscriberMinLength: 11,
-  subscriberMaxLength: 11,
-  subscriberPattern: "\\d{11}",
-  subscriberHint: "11 digits",
-  providers: [{ code: "P1", name: "Power Co" }],
-  issuesToken: true,
-  subscriberIsPhone: false,
-};
-// Several providers, the subscriber a phone ("my number" or another), no token.
-const airtime: Product = {
-  type: "AIRTIME",
-  name: "Airtime",
-  subscriberLabel: "Phone number",
-  subscriberMinLength: 11,
-  subscriberMaxLength: 11,
-  subscriberPattern: "2677\\d{7}",
-  subscriberHint: "",
-  providers: [
-    { code: "A", name: "Net A" },
-    { code: "B", name: "Net B" },
-  ],
-  issuesToken: false,
-  subscriberIsPhone: true,
-};
 // One provider and a phone subscriber: straight from the product to "my number or another".
 const data: Product = { ...airtime, type: "DATA", name: "Data", providers: [{ code: "D", name: "Net D" }] };
 
@@ -203,17 +177,6 @@ const HISTORY_BEFORE: Record<InputStep, InputStep[]> = {
   quoteError: ["menu", "subscriber", "amount"],
 };
 
-const RESUMABLE_STEPS: InputStep[] = [
-  "menu",
-  "provider",
-  "subscriberChoice",
-  "subscriber",
-  "amount",
-  "recipient",
-  "quote",
-  "quoteError",
-];
-
 const base = {
   sessionId: "s3",
   phone: "26771000001",
@@ -236,7 +199,7 @@ const openings: Array<{ name: string; input: JourneyInput }> = [
       resume: droppedAt("amount"),
     },
   },
-  ...RESUMABLE_STEPS.map((step) => ({
+  ...INPUT_STEPS.map((step) => ({
     name: `resume at ${step}`,
     input: { ...base, resume: droppedAt(step) },
   })),
