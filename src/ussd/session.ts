@@ -57,7 +57,6 @@ interface SessionRecord {
   snapshot: Snapshot<unknown>;
   /** The inputs this snapshot has consumed, to find what a callback adds and to spot duplicates. */
   inputs: string[];
-  reply: UssdReply;
   /** The dialling phone (some aggregators send it on the first callback only). */
   phone: string;
   /** When this record was written (epoch ms), and the aggregator's hop counter if it sends one. */
@@ -148,7 +147,9 @@ export class UssdSessions {
 
       // A callback the session has already answered (an aggregator retry, on time or late) gets the
       // current screen and changes nothing: no input applied, no vendor call.
-      if (usable && isOldHop(usable, request, this.settings.repeatWindowMs)) return { result: usable.reply };
+      if (usable && isOldHop(usable, request, this.settings.repeatWindowMs)) {
+        return { result: await this.replyOf(usable, request, screenLimit) };
+      }
 
       // Where the session's inputs stand now: Africa's Talking sends them all, others only the newest.
       let inputs: string[];
@@ -166,7 +167,7 @@ export class UssdSessions {
         inputs = [...usable.inputs, input.text];
       }
       // A session that has ended takes no more input.
-      if (usable?.reply.end) return { result: usable.reply };
+      if (usable && hasEnded(usable)) return { result: await this.replyOf(usable, request, screenLimit) };
 
       const previous = usable !== null && startsWith(inputs, usable.inputs) ? usable : null;
       const pending = previous ? inputs.slice(previous.inputs.length) : inputs;
@@ -189,7 +190,7 @@ export class UssdSessions {
 
       const products = await this.catalogue();
       const actor = previous
-        ? this.restore(previous.snapshot, request, products)
+        ? this.restore(previous, request, products)
         : createActor(this.machine, {
             input: { ...this.journeyInput(request, phone, directDial, products, resume), ...language },
           });
@@ -214,9 +215,8 @@ export class UssdSessions {
         const resumable = isResumable(current);
         const stored: SessionRecord = {
           version: PURCHASE_MACHINE_VERSION,
-          snapshot: withCatalogue(actor.getPersistedSnapshot(), []),
+          snapshot: forStorage(actor.getPersistedSnapshot()),
           inputs,
-          reply,
           phone,
           at: Date.now(),
           ...hopOf(input),
@@ -260,8 +260,8 @@ export class UssdSessions {
   async ended(sessionId: string, reason: string): Promise<void> {
     const record = await this.store.get<SessionRecord>(`session:${sessionId}`);
     this.logger.info(
-      { session: sessionId, reason, lastScreenEnded: record?.reply.end ?? null },
-      record?.reply.end ? "USSD session ended" : "USSD session dropped before its end",
+      { session: sessionId, reason, lastScreenEnded: record ? hasEnded(record) : null },
+      record && hasEnded(record) ? "USSD session ended" : "USSD session dropped before its end",
     );
   }
 
@@ -296,11 +296,36 @@ export class UssdSessions {
     return droppedJourney(String(snapshot.value), snapshot.context ?? {});
   }
 
-  /** The stored snapshot with the catalogue as it is now (snapshots keep only references into it). */
-  private restore(snapshot: Snapshot<unknown>, request: UssdRequest, products: Product[]) {
+  /**
+   * The screen a stored session shows (for a repeated or late callback, or one after its end): rendered
+   * again rather than stored, which keeps the session record small.
+   */
+  private async replyOf(
+    record: SessionRecord,
+    request: UssdRequest,
+    screenLimit: number,
+  ): Promise<UssdReply> {
+    const actor = this.restore(record, request, await this.catalogue());
+    return this.render(actor.getSnapshot(), screenLimit);
+  }
+
+  /**
+   * The stored snapshot with what storage leaves out put back: the catalogue as it is now (snapshots keep
+   * only references into it), the session id, the phone and the amount limits.
+   */
+  private restore(record: SessionRecord, request: UssdRequest, products: Product[]) {
+    const { currency, minAmount, maxAmount } = this.settings;
+    const settings = {
+      products,
+      sessionId: request.sessionId,
+      phone: record.phone,
+      currency,
+      minAmount,
+      maxAmount,
+    };
     // `input` is ignored when a snapshot is given, but the types still want it (xstate#4915).
     return createActor(this.machine, {
-      snapshot: withCatalogue(snapshot, products),
+      snapshot: withContext(record.snapshot, settings),
       input: {
         sessionId: request.sessionId,
         phone: request.phone,
@@ -402,15 +427,31 @@ function resumeKey(phone: string): string {
   return `resume:${phone}`;
 }
 
+/** What storage leaves out of a snapshot's context: the session code puts it back on restore. */
+const RESTORED_FIELDS = ["products", "sessionId", "phone", "currency", "minAmount", "maxAmount"] as const;
+
 /**
- * The snapshot with this catalogue in its context. Snapshots are stored with `[]` (they keep references,
- * `productType` and `providerCode`, not a copy of the catalogue: it is large, and it changes) and get the
- * current one back when restored.
+ * The snapshot as stored: without the catalogue (the journey keeps references, `productType` and
+ * `providerCode`: the catalogue is large and it changes) and without what the session record or the
+ * settings already hold, so a live session stays small in Redis.
  */
-function withCatalogue(snapshot: Snapshot<unknown>, products: Product[]): Snapshot<unknown> {
+function forStorage(snapshot: Snapshot<unknown>): Snapshot<unknown> {
+  const held = snapshot as unknown as { context?: Record<string, unknown> };
+  if (!held.context) return snapshot;
+  const context = { ...held.context };
+  for (const field of RESTORED_FIELDS) delete context[field];
+  return { ...held, context } as unknown as Snapshot<unknown>;
+}
+
+function withContext(snapshot: Snapshot<unknown>, fields: Partial<JourneyContext>): Snapshot<unknown> {
   const stored = snapshot as unknown as { context?: Partial<JourneyContext> };
   if (!stored.context) return snapshot;
-  return { ...stored, context: { ...stored.context, products } } as unknown as Snapshot<unknown>;
+  return { ...stored, context: { ...stored.context, ...fields } } as unknown as Snapshot<unknown>;
+}
+
+/** A finished journey: its last screen ended the session. */
+function hasEnded(record: SessionRecord): boolean {
+  return (record.snapshot as { status?: unknown }).status === "done";
 }
 
 function sameInputs(a: string[], b: string[]): boolean {
