@@ -10,6 +10,7 @@ import type { NewPurchase, PurchaseLedger } from "../../src/purchases/ledger.js"
 import { ledgerMigrations } from "../../src/purchases/ledger-schema.js";
 import { SqlLedger } from "../../src/purchases/sql-ledger.js";
 import { createTestDatabase } from "../helpers/postgres.js";
+import { BUYER, newPurchase } from "../helpers/purchases.js";
 
 interface Implementation {
   name: string;
@@ -46,29 +47,7 @@ const implementations: Implementation[] = [
   },
 ];
 
-const BUYER = "26771234567";
-
-function purchase(reference: string, overrides: Partial<NewPurchase> = {}): NewPurchase {
-  return {
-    reference,
-    channel: "USSD",
-    sessionId: `session-${reference}`,
-    phone: BUYER,
-    recipient: BUYER,
-    productType: "ELECTRICITY",
-    productName: "Electricity",
-    subscriberLabel: "Meter Number",
-    providerCode: "BPC",
-    subscriberId: "04040404040",
-    amount: "100.00",
-    charge: "3.00",
-    total: "103.00",
-    currency: "BWP",
-    customerName: "John Smith",
-    sourceChannel: "USSD",
-    ...overrides,
-  };
-}
+const purchase = newPurchase;
 
 const statuses = (record: { history: { status: string }[] } | null) => record?.history.map((h) => h.status);
 const references = (records: { reference: string }[]) => records.map((r) => r.reference).sort();

@@ -12,29 +12,13 @@ import type { NewPurchase } from "../../src/purchases/ledger.js";
 import { ledgerMigrations } from "../../src/purchases/ledger-schema.js";
 import { SqlLedger } from "../../src/purchases/sql-ledger.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.js";
+import { newPurchase } from "../helpers/purchases.js";
 
 const silent = createLogger("silent");
 
-function purchase(reference: string, overrides: Partial<NewPurchase> = {}): NewPurchase {
-  return {
-    reference,
-    channel: "USSD",
-    sessionId: `session-${reference}`,
-    phone: "26771234567",
-    recipient: "26772345678",
-    productType: "ELECTRICITY",
-    productName: "Electricity",
-    subscriberLabel: "Meter Number",
-    providerCode: "BPC",
-    subscriberId: "04040404040",
-    amount: "100.00",
-    charge: "3.00",
-    total: "103.00",
-    currency: "BWP",
-    sourceChannel: "USSD",
-    ...overrides,
-  };
-}
+/** The shared test purchase, its token sent to another phone. */
+const purchase = (reference: string, overrides: Partial<NewPurchase> = {}) =>
+  newPurchase(reference, { recipient: "26772345678", customerName: undefined, ...overrides });
 
 describe("SqlLedger on real PostgreSQL", () => {
   let database: TestDatabase;
