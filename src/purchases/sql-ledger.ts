@@ -1,7 +1,7 @@
 // The purchase ledger in PostgreSQL (a server, or PGlite embedded): the record of money, shared by every
-// instance. Each change of status is one transaction that updates the row only if its status allows it
-// and appends to purchase_history; the claim also locks the session's rows (see claim()).
-import { type SqlDatabase, type SqlQueryable, type SqlValue, sqlState } from "../database/sql.js";
+// instance. Each change of status is one statement that updates the row only if its status allows it
+// and appends to purchase_history; the claim also refuses a second buy of one session (see claim()).
+import { type SqlDatabase, type SqlValue, sqlState } from "../database/sql.js";
 import type {
   NewPurchase,
   PurchaseLedger,
@@ -31,12 +31,56 @@ const PATCH_COLUMNS = {
   customerNotReached: "customer_not_reached",
 } as const satisfies Record<keyof PurchasePatch, string>;
 
-// The row with its history as JSON, ordered as appended.
-const SELECT_RECORD = `
-SELECT p.*,
-  (SELECT json_agg(json_build_object('status', h.status, 'at', h.at) ORDER BY h.id)
-     FROM purchase_history h WHERE h.reference = p.reference) AS history
-FROM purchases p`;
+// The history of the purchase row `p`, as JSON, ordered as appended.
+const HISTORY_OF_P = `(SELECT json_agg(json_build_object('status', h.status, 'at', h.at) ORDER BY h.id)
+     FROM purchase_history h WHERE h.reference = p.reference)`;
+
+// The row with its history.
+const SELECT_RECORD = `SELECT p.*, ${HISTORY_OF_P} AS history FROM purchases p`;
+
+// Each write below is one statement (a round trip each, and atomic without BEGIN/COMMIT): the row and its
+// history line are written together by data-modifying WITH clauses, and the record comes back from it. The
+// final SELECT sees the tables as they were before the statement, so the new history line is added from
+// `logged` rather than read back.
+
+const CREATE = `
+WITH created AS (
+  INSERT INTO purchases (reference, channel, session_id, phone, recipient, product_type, product_name,
+    subscriber_label, provider_code, subscriber_id, amount, charge, total, currency, customer_name,
+    vendor_quote_reference, vendor_transaction_id, source_channel, status, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'QUOTED', $19, $19)
+  RETURNING *),
+logged AS (
+  INSERT INTO purchase_history (reference, status, at)
+  SELECT reference, status, created_at FROM created RETURNING id, status, at)
+SELECT created.*,
+  (SELECT json_agg(json_build_object('status', l.status, 'at', l.at) ORDER BY l.id) FROM logged l) AS history
+FROM created`;
+
+/**
+ * A status change: $1 reference, $2 statuses it may move from, $3 the new status, $4 the time, then the
+ * patch's values; `guard` adds a condition.
+ */
+function moveSql(assignments: string, guard: string): string {
+  return `
+WITH moved AS (
+  UPDATE purchases SET status = $3, updated_at = $4${assignments}
+  WHERE reference = $1 AND status = ANY($2::text[])${guard}
+  RETURNING *),
+logged AS (
+  INSERT INTO purchase_history (reference, status, at)
+  SELECT reference, status, updated_at FROM moved RETURNING id, status, at)
+SELECT moved.*,
+  (SELECT json_agg(json_build_object('status', x.status, 'at', x.at) ORDER BY x.id)
+     FROM (SELECT h.id, h.status, h.at FROM purchase_history h WHERE h.reference = moved.reference
+           UNION ALL SELECT id, status, at FROM logged) x) AS history
+FROM moved`;
+}
+
+// The claim's guard ($5 the session): no other purchase of the session is past QUOTED.
+const CLAIM_GUARD = `
+    AND ($5::text IS NULL OR NOT EXISTS (SELECT 1 FROM purchases other
+      WHERE other.session_id = $5 AND other.reference <> $1 AND other.status <> 'QUOTED'))`;
 
 const UNIQUE_VIOLATION = "23505";
 
@@ -88,50 +132,40 @@ export class SqlLedger implements PurchaseLedger {
 
   async create(purchase: NewPurchase): Promise<PurchaseRecord> {
     if (++this.created % 1000 === 0) await this.forgetOldQuotes();
-    const at = this.now();
     try {
-      await this.db.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO purchases (reference, channel, session_id, phone, recipient, product_type, product_name,
-             subscriber_label, provider_code, subscriber_id, amount, charge, total, currency, customer_name,
-             vendor_quote_reference, vendor_transaction_id, source_channel, status, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'QUOTED', $19, $19)`,
-          [
-            purchase.reference,
-            purchase.channel,
-            purchase.sessionId ?? null,
-            purchase.phone,
-            purchase.recipient,
-            purchase.productType,
-            purchase.productName,
-            purchase.subscriberLabel,
-            purchase.providerCode,
-            purchase.subscriberId,
-            purchase.amount,
-            purchase.charge,
-            purchase.total,
-            purchase.currency,
-            purchase.customerName ?? null,
-            purchase.vendorQuoteReference ?? null,
-            purchase.vendorTransactionId ?? null,
-            purchase.sourceChannel,
-            at,
-          ],
-        );
-        await this.appendHistory(tx, purchase.reference, "QUOTED", at);
-      });
+      const [row] = await this.db.query<PurchaseRow>(CREATE, [
+        purchase.reference,
+        purchase.channel,
+        purchase.sessionId ?? null,
+        purchase.phone,
+        purchase.recipient,
+        purchase.productType,
+        purchase.productName,
+        purchase.subscriberLabel,
+        purchase.providerCode,
+        purchase.subscriberId,
+        purchase.amount,
+        purchase.charge,
+        purchase.total,
+        purchase.currency,
+        purchase.customerName ?? null,
+        purchase.vendorQuoteReference ?? null,
+        purchase.vendorTransactionId ?? null,
+        purchase.sourceChannel,
+        this.now(),
+      ]);
+      if (!row) throw new Error(`purchase ${purchase.reference} was not recorded`);
+      return toRecord(row);
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION)
         throw new Error(`duplicate purchase reference ${purchase.reference}`, { cause: error });
       throw error;
     }
-    const record = await this.get(purchase.reference);
-    if (!record) throw new Error(`purchase ${purchase.reference} vanished after it was recorded`);
-    return record;
   }
 
   async get(reference: string): Promise<PurchaseRecord | null> {
-    return this.read(this.db, reference);
+    const [row] = await this.db.query<PurchaseRow>(`${SELECT_RECORD} WHERE p.reference = $1`, [reference]);
+    return row ? toRecord(row) : null;
   }
 
   async transition(
@@ -141,49 +175,35 @@ export class SqlLedger implements PurchaseLedger {
     patch: PurchasePatch = {},
   ): Promise<PurchaseRecord | null> {
     if (from.length === 0) return null;
-    try {
-      return await this.db.transaction((tx) => this.move(tx, reference, from, to, patch));
-    } catch (error) {
-      // Moving a second purchase of one session past QUOTED: the unique index refuses, as claim() does.
-      if (sqlState(error) === UNIQUE_VIOLATION) return null;
-      throw error;
-    }
+    const { assignments, values } = patchSql(patch, 5);
+    return this.move(moveSql(assignments, ""), [reference, from, to, this.now(), ...values]);
   }
 
   /**
-   * QUOTED → CONFIRMING in one transaction. The rows of the purchase and of its session are locked (in
-   * reference order, so two claims never deadlock) before the check, so two claims of one purchase, or of
-   * two purchases of one session, on any instances, cannot both pass. The unique index
-   * purchases_one_buy_per_session backs the session rule in the database itself.
+   * QUOTED → CONFIRMING in one statement, refused when another purchase of the session is already past
+   * QUOTED. Two claims of one purchase, on any instances, cannot both pass: the second waits for the
+   * first's row lock and then finds the status changed. Two claims of two purchases of one session cannot
+   * both pass either: the unique index purchases_one_buy_per_session refuses the second (it waits for the
+   * first to commit), which is read as a refusal.
    */
   async claim(reference: string, sessionId?: string): Promise<PurchaseRecord | null> {
-    try {
-      return await this.db.transaction(async (tx) => {
-        const rows = await tx.query<{ reference: string; status: PurchaseStatus }>(
-          `SELECT reference, status FROM purchases
-           WHERE reference = $1 OR ($2::text IS NOT NULL AND session_id = $2)
-           ORDER BY reference FOR UPDATE`,
-          [reference, sessionId ?? null],
-        );
-        const target = rows.find((row) => row.reference === reference);
-        if (target?.status !== "QUOTED") return null;
-        if (sessionId && rows.some((row) => row.reference !== reference && row.status !== "QUOTED"))
-          return null;
-        return this.move(tx, reference, ["QUOTED"], "CONFIRMING", {});
-      });
-    } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION) return null;
-      throw error;
-    }
+    return this.move(moveSql("", CLAIM_GUARD), [
+      reference,
+      ["QUOTED"],
+      "CONFIRMING",
+      this.now(),
+      sessionId ?? null,
+    ]);
   }
 
   async update(reference: string, patch: PurchasePatch): Promise<PurchaseRecord | null> {
     const { assignments, values } = patchSql(patch, 3);
-    const rows = await this.db.query(
-      `UPDATE purchases SET updated_at = $2${assignments} WHERE reference = $1 RETURNING reference`,
+    const [row] = await this.db.query<PurchaseRow>(
+      `UPDATE purchases p SET updated_at = $2${assignments} WHERE p.reference = $1
+       RETURNING p.*, ${HISTORY_OF_P} AS history`,
       [reference, this.now(), ...values],
     );
-    return rows.length === 0 ? null : this.get(reference);
+    return row ? toRecord(row) : null;
   }
 
   async forSession(sessionId: string): Promise<PurchaseRecord[]> {
@@ -238,37 +258,16 @@ export class SqlLedger implements PurchaseLedger {
     );
   }
 
-  /** The conditional update and its history line; null when the status is not one of `from`. */
-  private async move(
-    tx: SqlQueryable,
-    reference: string,
-    from: PurchaseStatus[],
-    to: PurchaseStatus,
-    patch: PurchasePatch,
-  ): Promise<PurchaseRecord | null> {
-    const at = this.now();
-    const { assignments, values } = patchSql(patch, 5);
-    const rows = await tx.query(
-      `UPDATE purchases SET status = $3, updated_at = $4${assignments}
-       WHERE reference = $1 AND status = ANY($2::text[]) RETURNING reference`,
-      [reference, from, to, at, ...values],
-    );
-    if (rows.length === 0) return null;
-    await this.appendHistory(tx, reference, to, at);
-    return this.read(tx, reference);
-  }
-
-  private async appendHistory(tx: SqlQueryable, reference: string, status: PurchaseStatus, at: Date) {
-    await tx.query("INSERT INTO purchase_history (reference, status, at) VALUES ($1, $2, $3)", [
-      reference,
-      status,
-      at,
-    ]);
-  }
-
-  private async read(on: SqlQueryable, reference: string): Promise<PurchaseRecord | null> {
-    const [row] = await on.query<PurchaseRow>(`${SELECT_RECORD} WHERE p.reference = $1`, [reference]);
-    return row ? toRecord(row) : null;
+  /** One status change and its history line, in one statement; null when the status did not allow it. */
+  private async move(sql: string, params: SqlValue[]): Promise<PurchaseRecord | null> {
+    try {
+      const [row] = await this.db.query<PurchaseRow>(sql, params);
+      return row ? toRecord(row) : null;
+    } catch (error) {
+      // Moving a second purchase of one session past QUOTED: the unique index refuses it.
+      if (sqlState(error) === UNIQUE_VIOLATION) return null;
+      throw error;
+    }
   }
 
   private async readMany(sql: string, params: SqlValue[] = []): Promise<PurchaseRecord[]> {

@@ -75,6 +75,8 @@ export class ScratchPowerCurrentClient implements VendingClient {
   private readonly confirmTimeoutMs: number;
   private readonly language: string;
   private readonly currency: string;
+  /** Built once: a zod schema is dear to build (it compiles), and the currency never changes. */
+  private readonly validateSchema: ReturnType<typeof validateSuccessSchema>;
   private readonly timeZone: string;
   private readonly sourceTag: string;
 
@@ -83,6 +85,7 @@ export class ScratchPowerCurrentClient implements VendingClient {
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 30_000;
     this.language = options.locale ?? "en-BW";
     this.currency = options.currency ?? "BWP";
+    this.validateSchema = validateSuccessSchema(this.currency);
     this.timeZone = options.timeZone ?? "Africa/Gaborone";
     this.sourceTag = options.sourceTag ?? "USSD";
     this.log = options.logger.child({ vendor: "scratchpower-current" });
@@ -103,7 +106,7 @@ export class ScratchPowerCurrentClient implements VendingClient {
   async quote(request: PurchaseRequest): Promise<Quote> {
     const payload = this.topupPayload(request, await this.debitAccountId());
     const outcome = await this.call("/api/topup/validate", payload, this.timeoutMs);
-    const body = this.readBody(outcome, validateSuccessSchema(this.currency), "validate");
+    const body = this.readBody(outcome, this.validateSchema, "validate");
     if (body.meter_number && body.meter_number !== request.subscriberId) {
       this.log.warn({ endpoint: "validate" }, "answer about another meter");
       throw unavailable("bad_response", "validate: answer about another meter");

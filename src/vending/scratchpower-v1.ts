@@ -73,6 +73,8 @@ export class ScratchPowerV1Client implements VendingClient {
   private readonly productsTtlMs: number;
   private readonly language: string;
   private readonly currency: string;
+  /** Built once: a zod schema is dear to build (it compiles), and the currency never changes. */
+  private readonly quoteSchema: ReturnType<typeof quoteEnvelopeSchema>;
   private productCache?: { products: Product[]; fetchedAt: number };
   private productFetch?: Promise<Product[]>;
 
@@ -82,6 +84,7 @@ export class ScratchPowerV1Client implements VendingClient {
     this.productsTtlMs = options.productsTtlMs ?? 5 * 60_000;
     this.language = options.locale ?? "en-BW";
     this.currency = options.currency ?? "BWP";
+    this.quoteSchema = quoteEnvelopeSchema(this.currency);
     this.log = options.logger.child({ vendor: "scratchpower-v1" });
     this.tokens = scratchPowerTokens({
       baseUrl: options.baseUrl,
@@ -112,7 +115,7 @@ export class ScratchPowerV1Client implements VendingClient {
   async quote(request: PurchaseRequest): Promise<Quote> {
     const payload = this.purchasePayload(request, await this.debitAccountId());
     const outcome = await this.call("POST", "/v1/purchases/validate", payload, this.timeoutMs);
-    const envelope = this.readBody(outcome, quoteEnvelopeSchema(this.currency), "validate");
+    const envelope = this.readBody(outcome, this.quoteSchema, "validate");
     if (envelope.status === "FAILED") {
       throw new VendorError("rejected", failure("declined"), "validate status FAILED");
     }
