@@ -103,7 +103,12 @@ export async function buildService(
     jobs,
     metrics.smsSender(gateway),
     logger,
-    { attempts: config.SMS_ATTEMPTS, backoffMs: config.SMS_BACKOFF_MS, maxBackoffMs: 10 * 60_000 },
+    {
+      attempts: config.SMS_ATTEMPTS,
+      backoffMs: config.SMS_BACKOFF_MS,
+      maxBackoffMs: 10 * 60_000,
+      sendAtOnce: runWorkers,
+    },
     deliveries,
   );
   const purchases = new PurchaseService(

@@ -26,6 +26,11 @@ export interface OutboxOptions {
   attempts: number;
   backoffMs: number;
   maxBackoffMs?: number;
+  /**
+   * A just-sold purchase's notice is sent at once by this process, and only what it cannot finish goes to
+   * the queue (off on a webhook-only instance, `WORKERS=off`, which leaves all sending to the workers).
+   */
+  sendAtOnce?: boolean;
 }
 
 const JOB = "sms";
@@ -38,24 +43,14 @@ export class SmsOutbox {
     private readonly jobs: JobQueue,
     private readonly sender: SmsSender,
     private readonly logger: Logger,
-    options: OutboxOptions,
+    private readonly options: OutboxOptions,
     private readonly deliveryLog?: SmsDeliveryLog,
   ) {
     jobs.register<SmsBatch>(JOB, (job) => this.deliver(job.data, job.update), {
-      ...options,
-      onGiveUp: async (batch, error) => {
-        this.logger.error(
-          {
-            to: maskPhone(batch.to),
-            purpose: batch.purpose,
-            sent: batch.sent,
-            of: batch.texts.length,
-            err: String(error),
-          },
-          "SMS not delivered: gave up",
-        );
-        if (batch.purchase) for (const listener of this.listeners) await listener.notReached(batch.purchase);
-      },
+      attempts: options.attempts,
+      backoffMs: options.backoffMs,
+      ...(options.maxBackoffMs === undefined ? {} : { maxBackoffMs: options.maxBackoffMs }),
+      onGiveUp: (batch, error) => this.giveUp(batch, error),
     });
   }
 
@@ -73,15 +68,58 @@ export class SmsOutbox {
     to: string,
     texts: string[],
     purpose: string,
-    options: { purchase?: string } = {},
+    options: { purchase?: string; justSold?: boolean } = {},
   ): Promise<void> {
     if (texts.length === 0) return;
     const { purchase } = options;
-    await this.jobs.enqueue<SmsBatch>(
-      JOB,
-      { to, texts, purpose, sent: 0, ...(purchase ? { purchase } : {}) },
-      purchase ? { jobId: `purchase-${purchase}` } : {},
+    const batch: SmsBatch = { to, texts, purpose, sent: 0, ...(purchase ? { purchase } : {}) };
+    if (purchase && options.justSold && this.options.sendAtOnce) return this.sendAtOnce(batch, purchase);
+    await this.jobs.enqueue<SmsBatch>(JOB, batch, purchase ? { jobId: `purchase-${purchase}` } : {});
+  }
+
+  /**
+   * The first try at a just-sold purchase's notice, here and now: a queued job costs some 60 Redis commands
+   * (most inside its scripts) for what is usually one accepted request to the gateway. Nobody else tells
+   * this purchase yet (the recovery sweep waits until the purchase has been idle for longer than the buy's
+   * timeout), and a crash before it is told leaves it untold in the ledger, which the sweep sends again.
+   * What this try cannot finish goes to the queue with the parts already accepted counted, so no part is
+   * sent twice and the order holds.
+   */
+  private async sendAtOnce(batch: SmsBatch, purchase: string): Promise<void> {
+    try {
+      await this.deliver(batch, async () => undefined);
+    } catch (error) {
+      if (error instanceof PermanentJobError) return this.giveUp(batch, error);
+      const delayMs =
+        error instanceof DeferJobError
+          ? Math.max(0, error.until.getTime() - Date.now())
+          : this.options.backoffMs;
+      this.logger.warn(
+        {
+          to: maskPhone(batch.to),
+          purpose: batch.purpose,
+          sent: batch.sent,
+          of: batch.texts.length,
+          err: String(error),
+        },
+        "SMS not accepted at once: queued to retry",
+      );
+      await this.jobs.enqueue<SmsBatch>(JOB, batch, { jobId: `purchase-${purchase}`, delayMs });
+    }
+  }
+
+  private async giveUp(batch: SmsBatch, error: unknown): Promise<void> {
+    this.logger.error(
+      {
+        to: maskPhone(batch.to),
+        purpose: batch.purpose,
+        sent: batch.sent,
+        of: batch.texts.length,
+        err: String(error),
+      },
+      "SMS not delivered: gave up",
     );
+    if (batch.purchase) for (const listener of this.listeners) await listener.notReached(batch.purchase);
   }
 
   private async deliver(batch: SmsBatch, save: (batch: SmsBatch) => Promise<void>): Promise<void> {

@@ -2,7 +2,12 @@
 // outbox and the gateway's delivery reports learn about a purchase's outcome SMS goes back to the port.
 
 import { en } from "../../machines/copy/en.js";
-import type { OutcomeListener, PurchaseNotifier, PurchaseSummary } from "../purchases/notifier.js";
+import type {
+  NoticeTiming,
+  OutcomeListener,
+  PurchaseNotifier,
+  PurchaseSummary,
+} from "../purchases/notifier.js";
 import type { SmsDeliveryLog } from "./delivery.js";
 import {
   airtimeReceipt,
@@ -19,14 +24,20 @@ export class SmsNotifier implements PurchaseNotifier {
     private readonly deliveries?: SmsDeliveryLog,
   ) {}
 
-  tokens(to: string, purchase: PurchaseSummary): Promise<void> {
+  tokens(to: string, purchase: PurchaseSummary, when: NoticeTiming = {}): Promise<void> {
     const { reference } = purchase;
-    return this.outbox.send(to, tokenMessages(purchase), `tokens ${reference}`, { purchase: reference });
+    return this.outbox.send(to, tokenMessages(purchase), `tokens ${reference}`, {
+      purchase: reference,
+      ...when,
+    });
   }
 
-  receipt(to: string, purchase: PurchaseSummary): Promise<void> {
+  receipt(to: string, purchase: PurchaseSummary, when: NoticeTiming = {}): Promise<void> {
     const { reference } = purchase;
-    return this.outbox.send(to, [airtimeReceipt(purchase)], `receipt ${reference}`, { purchase: reference });
+    return this.outbox.send(to, [airtimeReceipt(purchase)], `receipt ${reference}`, {
+      purchase: reference,
+      ...when,
+    });
   }
 
   failure(to: string, purchase: PurchaseSummary, reason?: string): Promise<void> {

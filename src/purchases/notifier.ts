@@ -27,9 +27,9 @@ export interface PurchaseSummary {
  */
 export interface PurchaseNotifier {
   /** The tokens of a successful purchase, in vendor order. Reported back. */
-  tokens(to: string, purchase: PurchaseSummary): Promise<void>;
+  tokens(to: string, purchase: PurchaseSummary, when?: NoticeTiming): Promise<void>;
   /** A successful purchase that issues no token (airtime). Reported back. */
-  receipt(to: string, purchase: PurchaseSummary): Promise<void>;
+  receipt(to: string, purchase: PurchaseSummary, when?: NoticeTiming): Promise<void>;
   /** The purchase definitely failed and nothing was charged; `reason` from the ledger, if any. Reported back. */
   failure(to: string, purchase: PurchaseSummary, reason?: string): Promise<void>;
   /** The outcome could not be learnt and an operator is checking. Not reported back. */
@@ -38,6 +38,15 @@ export interface PurchaseNotifier {
   resendTokens(to: string, purchase: PurchaseSummary): Promise<void>;
   /** `listener` hears what became of every outcome notice this process handles. */
   onOutcome(listener: OutcomeListener): void;
+}
+
+/**
+ * `justSold`: the sale was recorded by this process a moment ago, so nobody else is telling the customer
+ * yet (recovery waits for a purchase to go idle first): the notice may leave at once rather than queue.
+ * Resolving (with `true`) still means only that it is on its way.
+ */
+export interface NoticeTiming {
+  justSold?: boolean;
 }
 
 /** What became of a purchase's outcome notice. `why` is for the log. */

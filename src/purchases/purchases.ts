@@ -8,7 +8,7 @@ import type { JobQueue } from "../jobs/queue.js";
 import { type Logger, maskPhone } from "../log.js";
 import { type PurchaseRequest, type Sale, type VendingClient, VendorError } from "../vending/vendor.js";
 import type { PurchaseLedger, PurchaseRecord } from "./ledger.js";
-import type { PurchaseNotifier, PurchaseSummary } from "./notifier.js";
+import type { NoticeTiming, PurchaseNotifier, PurchaseSummary } from "./notifier.js";
 import { parseTokens } from "./tokens.js";
 
 export interface PurchaseSettings {
@@ -238,8 +238,8 @@ export class PurchaseService {
         "SUCCESSFUL",
         saleFields(sale),
       );
-      // The handset need not wait for the SMS to be queued; a crash before it is caught by recovery.
-      if (done) this.track(this.deliver(done));
+      // The handset need not wait for the SMS; a crash before it is sent is caught by recovery.
+      if (done) this.track(this.deliver(done, { justSold: true }));
       return done ?? record;
     } catch (error) {
       // Sold, but the record could not be written: retry returns the same token, so resolve later.
@@ -333,13 +333,13 @@ export class PurchaseService {
     if (record) await this.notifier.notConfirmedYet(record.phone, summaryOf(record));
   }
 
-  private async deliver(record: PurchaseRecord): Promise<void> {
+  private async deliver(record: PurchaseRecord, when: NoticeTiming = {}): Promise<void> {
     // Tokens go to whoever stands at the meter; a receipt (airtime) to the buyer.
-    if (record.token) await this.notifier.tokens(record.recipient, summaryOf(record));
-    else await this.notifier.receipt(record.phone, summaryOf(record));
+    if (record.token) await this.notifier.tokens(record.recipient, summaryOf(record), when);
+    else await this.notifier.receipt(record.phone, summaryOf(record), when);
     this.logger.info(
       { reference: record.reference, to: maskPhone(record.recipient), tokenCount: tokenCount(record) },
-      "purchase successful, SMS queued",
+      "purchase successful, SMS on its way",
     );
   }
 

@@ -35,8 +35,11 @@ export interface AfricasTalkingSmsDouble {
   /** Full messaging URL to configure the sender with. */
   url: string;
   requests: RecordedSmsRequest[];
-  /** The next `count` requests fail as described; later ones succeed again. */
-  failNext(count: number, failure: SmsFailure): void;
+  /**
+   * The next `count` requests fail as described; later ones succeed again. With `after`, that many
+   * requests are answered normally first (to fail a message in the middle of a batch).
+   */
+  failNext(count: number, failure: SmsFailure, options?: { after?: number }): void;
   close(): Promise<void>;
 }
 
@@ -49,7 +52,7 @@ export async function startAfricasTalkingSmsDouble(
   const apiKey = options.apiKey ?? "test-api-key";
   const currency = options.currency ?? "BWP";
   const requests: RecordedSmsRequest[] = [];
-  const failures: SmsFailure[] = [];
+  const failures: (SmsFailure | undefined)[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let sent = 0;
 
@@ -118,7 +121,8 @@ export async function startAfricasTalkingSmsDouble(
   return {
     url: `http://127.0.0.1:${port}/version1/messaging`,
     requests,
-    failNext(count, failure) {
+    failNext(count, failure, options = {}) {
+      for (let i = 0; i < (options.after ?? 0); i++) failures.push(undefined);
       for (let i = 0; i < count; i++) failures.push(failure);
     },
     close() {

@@ -76,8 +76,13 @@ describe("Redis flushed mid-purchase (FLUSHALL on the instance's own Redis)", fu
     rig.sms.failNext(1, { kind: "http", status: 500 });
     const phone = "+26771800002";
     assert.match(await buy(rig.dial(phone), "04040404040"), /^END Paid/);
-    // The first send failed; the retry would wait a minute in Redis.
+    // The first send (at once, after the sale) failed; its retry waits a minute in Redis.
     await until(() => rig?.sms.requests.some((r) => r.form.to === phone) ?? false, 5000, "the first attempt");
+    await until(
+      async () => (await client.keys("*bull:sms:*")).length > 0,
+      5000,
+      "the retry's job waiting in Redis",
+    );
 
     await client.flushall();
 
