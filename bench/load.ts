@@ -1,6 +1,6 @@
 // Load benchmark over loopback: virtual customers run complete electricity journeys through
-// POST /ussd/africastalking against a real instance (its own process, built-in sandbox at zero latency,
-// SMS to the log), once per setup: `memory` (in-memory store, embedded PGlite ledger), `postgres`
+// POST /ussd/africastalking against a real instance (its own process, SMS to the log; the vendor is the
+// ScratchPower v1 sandbox at zero latency in a process of its own), once per setup: `memory` (in-memory store, embedded PGlite ledger), `postgres`
 // (in-memory store, PostgreSQL ledger), `redis` (Redis store, PostgreSQL ledger). Prints figures; asserts
 // nothing.
 //
@@ -11,15 +11,23 @@
 //   REDIS_URL=redis://host:port        Redis to use (keys under a bench: prefix); default: a private
 //                                      redis-server the bench starts, so its command counts are the service's
 //   BENCH_SERVICE_FLAGS="--cpu-prof"   Node flags for the service's process only (profiles, GC tracing)
+//   BENCH_SERVICE_LOG=/tmp/service.log the service's stdout (its log, GC traces) to that file, per setup
+//   BENCH_VENDOR=builtin               the service's own built-in sandbox, inside the service's process (its
+//                                      CPU then counts as the service's), instead of a separate one
 //   DATABASE_URL=postgres://…          PostgreSQL server to use (default postgres@127.0.0.1:5432; the bench
 //                                      creates a database of its own there and drops it afterwards)
+//   BENCH_PRELOAD=1000,100000          after the two shapes, grow the instance to each size in turn (live
+//                                      sessions, by first dials; past sales, in the ledger's database) and
+//                                      run the saturating shape again: is the cost per callback flat?
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { Agent, createServer, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { SANDBOX_CREDENTIALS } from "../src/vending/sandbox/scratchpower-v1.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
@@ -43,6 +51,56 @@ async function benchDatabase(name: string): Promise<{ url: string; drop(): Promi
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+const preloadSizes = (process.env.BENCH_PRELOAD ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map(Number)
+  .sort((a, b) => a - b);
+
+/**
+ * Grows the instance to `sessions` live sessions (each a first dial, answered with the menu, as a customer
+ * who dialled and has not answered yet) from `from`, 64 at a time, on phones the customers never use.
+ */
+async function preloadSessions(url: string, from: number, sessions: number): Promise<void> {
+  let next = from;
+  const worker = async () => {
+    while (next < sessions) {
+      const i = next++;
+      const reply = await callback(url, `preload_${process.pid}_${i}`, `+2677${String(2_000_000 + i)}`, "");
+      if (!reply.startsWith("CON ")) throw new Error(`preload dial answered ${reply.slice(0, 40)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+}
+
+/**
+ * Grows the ledger to `purchases` past sales (SUCCESSFUL, told, one history line each, spread over the
+ * last 30 days, on meters and phones of their own), written in SQL straight into the bench's database.
+ */
+async function preloadPurchases(databaseUrl: string, from: number, purchases: number): Promise<void> {
+  if (purchases <= from) return;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `WITH rows AS (
+         INSERT INTO purchases (reference, channel, session_id, phone, recipient, product_type, product_name,
+           subscriber_label, provider_code, subscriber_id, amount, charge, total, currency, source_channel,
+           status, token, units, notified, created_at, updated_at)
+         SELECT 'PRELOAD' || i, 'USSD', 'preload-' || i, '2677' || (3000000 + i), '2677' || (3000000 + i),
+           'ELECTRICITY', 'Electricity', 'Meter number', 'BPC', lpad(i::text, 11, '0'), 20, 0, 20, 'BWP', 'USSD',
+           'SUCCESSFUL', '1234-5678-9012-3456-7890', '8.1 kWh', true, t, t
+         FROM generate_series($1::int, $2::int - 1) AS i,
+              LATERAL (SELECT now() - random() * interval '30 days' AS t) AS at
+         RETURNING reference, created_at)
+       INSERT INTO purchase_history (reference, status, at) SELECT reference, 'SUCCESSFUL', created_at FROM rows`,
+      [from, purchases],
+    );
+    await client.query("ANALYZE purchases; ANALYZE purchase_history");
+  } finally {
+    await client.end();
+  }
+}
 
 interface Shape {
   name: string;
@@ -136,7 +194,7 @@ async function callback(url: string, sessionId: string, phone: string, text: str
 
 interface Result {
   latencies: number[];
-  /** Latencies by journey step: menu, product, meter, amount, recipient (quote), pay (confirm). */
+  /** Latencies by journey step: dial, product, meter, amount (the quote), pay (confirm). */
   byStep: number[][];
   callbacks: number;
   sessions: number;
@@ -152,7 +210,7 @@ let sessionCounter = 0;
  */
 async function runShape(url: string, shape: Shape, ceiling = false): Promise<Result> {
   const latencies: number[] = [];
-  const byStep: number[][] = [[], [], [], [], [], []];
+  const byStep: number[][] = [[], [], [], [], []];
   let sessions = 0;
   let errors = 0;
   const started = performance.now();
@@ -369,21 +427,44 @@ async function main(): Promise<void> {
   bare.child.kill("SIGTERM");
   await once(bare.child, "exit");
 
+  // The vendor: its own process unless BENCH_VENDOR=builtin (then each instance starts its built-in one).
+  const vendor =
+    process.env.BENCH_VENDOR === "builtin"
+      ? undefined
+      : await startInstance({}, ["--import", "tsx", "bench/vendor-sandbox.ts"]);
+  const vendorEnv: Record<string, string> = vendor
+    ? {
+        SCRATCHPOWER_URL: vendor.url,
+        SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
+        SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
+        SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
+        SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
+        SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
+      }
+    : {};
+  console.log(
+    vendor ? "vendor: the sandbox in its own process" : "vendor: built-in, in the service's process",
+  );
+
   for (const store of stores) {
     const prefix = `bench:${process.pid}:`;
     const database = store === "memory" ? undefined : await benchDatabase(`bench_${process.pid}_${store}`);
     const redisServer = store === "redis" ? await benchRedis() : undefined;
     const redis = redisServer ? new Redis(redisServer.url) : undefined;
     const env: Record<string, string> = {
+      ...vendorEnv,
       ...(database ? { DATABASE_URL: database.url } : {}),
       ...(redisServer ? { REDIS_URL: redisServer.url, KEY_PREFIX: prefix } : {}),
     };
     // BENCH_SERVICE_FLAGS: Node flags for the service only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     const flags = (process.env.BENCH_SERVICE_FLAGS ?? "").split(" ").filter(Boolean);
     const instance = await startInstance(env, [...flags, "dist/src/main.js"]);
-    // Its log is read and dropped: printing it would measure the terminal, not the service.
+    // Its log is read and dropped (printing it would measure the terminal, not the service), or written
+    // to BENCH_SERVICE_LOG (e.g. with BENCH_SERVICE_FLAGS=--trace-gc).
     instance.child.stdout?.removeAllListeners("data");
-    instance.child.stdout?.resume();
+    if (process.env.BENCH_SERVICE_LOG)
+      instance.child.stdout?.pipe(createWriteStream(`${process.env.BENCH_SERVICE_LOG}.${store}`));
+    else instance.child.stdout?.resume();
     // A fresh process is slow for its first seconds (JIT, first login, lazy connections); production runs warm.
     await runShape(instance.url, { ...shapes[0], seconds: warmupSeconds } as Shape);
     for (const shape of shapes) {
@@ -398,13 +479,27 @@ async function main(): Promise<void> {
         );
       }
       if (process.env.BENCH_STEPS) {
-        const names = ["menu", "product", "meter", "amount", "quote", "pay"];
+        const names = ["dial", "product", "meter", "amount (quote)", "pay"];
         const steps = m.result.byStep.map((l, i) => {
           const s = [...l].sort((a, b) => a - b);
           return `${names[i]} p50 ${percentile(s, 50).toFixed(1)} p99 ${percentile(s, 99).toFixed(1)}`;
         });
         console.log(`        by step: ${steps.join(" | ")}`);
       }
+    }
+    let preloaded = 0;
+    for (const size of preloadSizes) {
+      const t0 = performance.now();
+      await preloadSessions(instance.url, preloaded, size);
+      if (database) await preloadPurchases(database.url, preloaded, size);
+      preloaded = Math.max(preloaded, size);
+      const grown = {
+        ...saturation,
+        name: `50 customers, ${size} sessions${database ? ` + ${size} sales` : ""}`,
+      };
+      console.log(`        (grown to ${size} in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      const m = await measure(instance, grown, redis ? { redis, prefix } : {});
+      console.log(describe(store, grown, m, await peakRssMiB(instance.child.pid as number)));
     }
     instance.child.kill("SIGTERM");
     await once(instance.child, "exit");
@@ -419,6 +514,10 @@ async function main(): Promise<void> {
       redis.disconnect();
     }
     await redisServer?.stop();
+  }
+  if (vendor) {
+    vendor.child.kill("SIGTERM");
+    await once(vendor.child, "exit");
   }
   agent.destroy();
   console.log(`\nbench peak RSS of the load generator: ${(await peakRssMiB(process.pid)).toFixed(0)} MiB`);

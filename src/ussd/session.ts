@@ -179,13 +179,19 @@ export class UssdSessions {
             { session: request.sessionId, inputs: inputs.length },
             "rebuilding session by replay",
           );
+          language = await this.languageOf(phone);
         } else {
           // A new session: limit how often one phone may start them; a dropped journey is offered first.
-          const started = await this.store.increment(`ussd:new:${phone}`, 60);
+          // The three reads are independent, so they travel to the store together (one round trip).
+          const [started, dropped, chosen] = await Promise.all([
+            this.store.increment(`ussd:new:${phone}`, 60),
+            inputs.length === 0 ? this.droppedJourneyOf(phone, request.sessionId) : null,
+            this.languageOf(phone),
+          ]);
           if (started > this.settings.newSessionsPerMinute) return { result: tooManySessionsReply };
-          if (inputs.length === 0) resume = await this.droppedJourneyOf(phone, request.sessionId);
+          resume = dropped;
+          language = chosen;
         }
-        language = await this.languageOf(phone);
       }
 
       const products = await this.catalogue();
