@@ -10,6 +10,39 @@ export interface PostgresOptions {
   statementTimeoutMs?: number;
 }
 
+/**
+ * Statements with parameters are prepared once per connection and run by name afterwards: the server
+ * parses and plans them once, and only the name and the values travel (the ledger's statements are some
+ * 1 KB of text each). The ledger's statements are a small fixed set; past `max` texts, the rest run
+ * unprepared rather than grow every connection's cache.
+ */
+class PreparedStatementNames {
+  private readonly names = new Map<string, string>();
+  private issued = 0;
+  constructor(private readonly max = 200) {}
+
+  nameOf(sql: string): string | undefined {
+    const name = this.names.get(sql);
+    if (name !== undefined || this.names.size >= this.max) return name;
+    return this.renew(sql);
+  }
+
+  /** A new name for `sql`: every connection prepares it again on its next use. */
+  renew(sql: string): string {
+    const name = `ledger_${++this.issued}`;
+    this.names.set(sql, name);
+    return name;
+  }
+}
+
+/** PostgreSQL's "cached plan must not change result type" (a prepared statement's table changed). */
+function isStalePlan(error: unknown): boolean {
+  return (
+    (error as { code?: unknown } | null)?.code === "0A000" &&
+    /cached plan must not change result type/.test(String((error as Error).message))
+  );
+}
+
 export function connectPostgres(url: string, logger: Logger, options: PostgresOptions = {}): SqlDatabase {
   const pool = new pg.Pool({
     connectionString: url,
@@ -21,9 +54,20 @@ export function connectPostgres(url: string, logger: Logger, options: PostgresOp
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", (error) => logger.warn({ err: error.message }, "PostgreSQL connection lost"));
+  const statements = new PreparedStatementNames();
   const on = (client: pg.Pool | pg.PoolClient): SqlQueryable => ({
     async query<Row extends object>(sql: string, params: SqlValue[] = []) {
-      return (await client.query(sql, params)).rows as Row[];
+      const name = params.length > 0 ? statements.nameOf(sql) : undefined;
+      if (!name) return (await client.query(sql, params)).rows as Row[];
+      try {
+        return (await client.query({ name, text: sql, values: params })).rows as Row[];
+      } catch (error) {
+        // A newer instance's migration changed a table under a statement this connection prepared: the
+        // server refuses it before running it, so it is safe to run again, prepared afresh under a new name.
+        if (!isStalePlan(error)) throw error;
+        const renewed = statements.renew(sql);
+        return (await client.query({ name: renewed, text: sql, values: params })).rows as Row[];
+      }
     },
     async exec(sql: string) {
       await client.query(sql);

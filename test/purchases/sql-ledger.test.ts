@@ -92,6 +92,31 @@ describe("SqlLedger on real PostgreSQL", () => {
     }
   });
 
+  it("keeps working on an instance whose tables a newer instance's migration changed under it", async () => {
+    const db = connect();
+    await migrate(db, ledgerMigrations, silent);
+    const running = new SqlLedger(db);
+    // The running instance has prepared its statements on its connections (rows of `purchases`)...
+    for (let i = 0; i < 12; i++) await running.create(purchase(`ROLLING0${String(i).padStart(2, "0")}`));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => running.get(`ROLLING0${String(i).padStart(2, "0")}`)),
+    );
+    // ...when a newer version's migration adds a column to it, as a rolling deploy would.
+    const newer = connect();
+    await newer.exec("ALTER TABLE purchases ADD COLUMN added_by_a_newer_version text");
+    const claimed = await running.claim("ROLLING000");
+    assert.equal(claimed?.status, "CONFIRMING");
+    const sold = await running.transition("ROLLING000", ["CONFIRMING"], "SUCCESSFUL", { token: "1234" });
+    assert.equal(sold?.token, "1234");
+    for (let i = 0; i < 12; i++)
+      assert.equal(
+        (await running.get(`ROLLING0${String(i).padStart(2, "0")}`))?.reference,
+        `ROLLING0${String(i).padStart(2, "0")}`,
+      );
+    await running.create(purchase("ROLLING100"));
+    assert.equal((await running.get("ROLLING100"))?.status, "QUOTED");
+  });
+
   it("appends every status change to purchase_history, which an operator can query", async () => {
     const db = connect();
     await migrate(db, ledgerMigrations, silent);
