@@ -27,7 +27,7 @@ import { Agent, createServer, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { SANDBOX_CREDENTIALS } from "../src/vending/sandbox/scratchpower-v1.js";
+import { scratchPowerSandboxEnv } from "../test/helpers/scratchpower-env.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
@@ -434,12 +434,7 @@ async function main(): Promise<void> {
       : await startInstance({}, ["--import", "tsx", "bench/vendor-sandbox.ts"]);
   const vendorEnv: Record<string, string> = vendor
     ? {
-        SCRATCHPOWER_URL: vendor.url,
-        SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
-        SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
-        SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
-        SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
-        SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
+        ...scratchPowerSandboxEnv(vendor.url),
       }
     : {};
   console.log(

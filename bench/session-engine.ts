@@ -2,26 +2,13 @@
 // state machine, rendering and the store's serialisation cost per callback, apart from the network.
 //   npx tsx bench/session-engine.ts
 import { CATALOGUES } from "../machines/copy/index.js";
-import type { Product } from "../machines/purchase/rules.js";
 import { createLogger } from "../src/log.js";
 import type { PurchaseService } from "../src/purchases/purchases.js";
 import { MemoryStore } from "../src/store/memory.js";
 import { UssdSessions } from "../src/ussd/session.js";
+import { electricity } from "../test/machines/products.js";
 
-const products: Product[] = [
-  {
-    type: "ELECTRICITY",
-    name: "Electricity",
-    subscriberLabel: "Meter number",
-    subscriberMinLength: 11,
-    subscriberMaxLength: 13,
-    subscriberPattern: "",
-    subscriberHint: "",
-    providers: [{ code: "BPC", name: "Botswana Power" }],
-    issuesToken: true,
-    subscriberIsPhone: false,
-  },
-];
+const products = [electricity];
 const sessions = new UssdSessions(
   new MemoryStore(),
   {} as PurchaseService, // the steps measured never reach the purchase service

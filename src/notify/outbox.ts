@@ -94,31 +94,13 @@ export class SmsOutbox {
         error instanceof DeferJobError
           ? Math.max(0, error.until.getTime() - Date.now())
           : this.options.backoffMs;
-      this.logger.warn(
-        {
-          to: maskPhone(batch.to),
-          purpose: batch.purpose,
-          sent: batch.sent,
-          of: batch.texts.length,
-          err: String(error),
-        },
-        "SMS not accepted at once: queued to retry",
-      );
+      this.logger.warn(batchLog(batch, error), "SMS not accepted at once: queued to retry");
       await this.jobs.enqueue<SmsBatch>(JOB, batch, { jobId: `purchase-${purchase}`, delayMs });
     }
   }
 
   private async giveUp(batch: SmsBatch, error: unknown): Promise<void> {
-    this.logger.error(
-      {
-        to: maskPhone(batch.to),
-        purpose: batch.purpose,
-        sent: batch.sent,
-        of: batch.texts.length,
-        err: String(error),
-      },
-      "SMS not delivered: gave up",
-    );
+    this.logger.error(batchLog(batch, error), "SMS not delivered: gave up");
     if (batch.purchase) for (const listener of this.listeners) await listener.notReached(batch.purchase);
   }
 
@@ -159,4 +141,15 @@ export class SmsOutbox {
     }
     if (batch.purchase) for (const listener of this.listeners) await listener.told(batch.purchase);
   }
+}
+
+/** What the log says of a batch that failed: never its texts. */
+function batchLog(batch: SmsBatch, error: unknown) {
+  return {
+    to: maskPhone(batch.to),
+    purpose: batch.purpose,
+    sent: batch.sent,
+    of: batch.texts.length,
+    err: String(error),
+  };
 }

@@ -31,9 +31,12 @@ const PATCH_COLUMNS = {
   customerNotReached: "customer_not_reached",
 } as const satisfies Record<keyof PurchasePatch, string>;
 
-// The history of the purchase row `p`, as JSON, ordered as appended.
-const HISTORY_OF_P = `(SELECT json_agg(json_build_object('status', h.status, 'at', h.at) ORDER BY h.id)
-     FROM purchase_history h WHERE h.reference = p.reference)`;
+/** History lines (`alias` has id, status, at) as the JSON list a record carries, ordered as appended. */
+const historyJson = (alias: string) =>
+  `json_agg(json_build_object('status', ${alias}.status, 'at', ${alias}.at) ORDER BY ${alias}.id)`;
+
+// The history of the purchase row `p`.
+const HISTORY_OF_P = `(SELECT ${historyJson("h")} FROM purchase_history h WHERE h.reference = p.reference)`;
 
 // The row with its history.
 const SELECT_RECORD = `SELECT p.*, ${HISTORY_OF_P} AS history FROM purchases p`;
@@ -54,7 +57,7 @@ logged AS (
   INSERT INTO purchase_history (reference, status, at)
   SELECT reference, status, created_at FROM created RETURNING id, status, at)
 SELECT created.*,
-  (SELECT json_agg(json_build_object('status', l.status, 'at', l.at) ORDER BY l.id) FROM logged l) AS history
+  (SELECT ${historyJson("l")} FROM logged l) AS history
 FROM created`;
 
 /**
@@ -71,7 +74,7 @@ logged AS (
   INSERT INTO purchase_history (reference, status, at)
   SELECT reference, status, updated_at FROM moved RETURNING id, status, at)
 SELECT moved.*,
-  (SELECT json_agg(json_build_object('status', x.status, 'at', x.at) ORDER BY x.id)
+  (SELECT ${historyJson("x")}
      FROM (SELECT h.id, h.status, h.at FROM purchase_history h WHERE h.reference = moved.reference
            UNION ALL SELECT id, status, at FROM logged) x) AS history
 FROM moved`;

@@ -7,13 +7,13 @@ import { createLogger } from "../../src/log.js";
 import { buildService, type Service } from "../../src/main.js";
 import { ussdCapacity } from "../../src/text/gsm7.js";
 import {
-  SANDBOX_CREDENTIALS,
   type SandboxHandle,
   type ScratchPowerSandboxOptions,
   startScratchPowerSandbox,
 } from "../../src/vending/sandbox/scratchpower-v1.js";
 import { type AfricasTalkingSmsDouble, startAfricasTalkingSmsDouble } from "./africastalking-sms-double.js";
 import { createTestDatabase, type TestDatabase } from "./postgres.js";
+import { scratchPowerSandboxEnv } from "./scratchpower-env.js";
 
 export interface Rig {
   /** The first instance. */
@@ -55,12 +55,7 @@ export async function startRig(
   const sandbox = await startScratchPowerSandbox(sandboxOptions);
   const base = await assembleRig(
     {
-      SCRATCHPOWER_URL: sandbox.url,
-      SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
-      SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
-      SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
-      SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
-      SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
+      ...scratchPowerSandboxEnv(sandbox.url),
       ...env,
     },
     instances,

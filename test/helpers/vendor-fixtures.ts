@@ -16,6 +16,7 @@ import {
   startScratchPowerSandbox,
 } from "../../src/vending/sandbox/scratchpower-v1.js";
 import { assembleRig, type BaseRig } from "./journey.js";
+import { scratchPowerSandboxEnv } from "./scratchpower-env.js";
 
 /** What the suites need to know of a vendor's sandbox, whatever its wire format. */
 export interface VendorProbe {
@@ -70,12 +71,7 @@ async function scratchPowerRig(
   const base = await assembleRig(
     {
       VENDOR: vendor,
-      SCRATCHPOWER_URL: sandbox.url,
-      SCRATCHPOWER_CLIENT_ID: credentials.client_id,
-      SCRATCHPOWER_CLIENT_SECRET: credentials.client_secret,
-      SCRATCHPOWER_USERNAME: credentials.username,
-      SCRATCHPOWER_PASSWORD: credentials.password,
-      SCRATCHPOWER_ORG_CODE: credentials.org_code,
+      ...scratchPowerSandboxEnv(sandbox.url, credentials),
       ...env,
     },
     1,

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { networkInterfaces } from "node:os";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { hashOperatorPassword } from "../../src/operator/auth.js";
-import { SANDBOX_CREDENTIALS } from "../../src/vending/sandbox/scratchpower-v1.js";
 import { type ListeningService, startListeningService } from "../helpers/operator.js";
+import { scratchPowerSandboxEnv } from "../helpers/scratchpower-env.js";
 
 /** This machine's first non-loopback IPv4 address: a caller from there is not local. */
 function outsideAddress(): string {
@@ -77,12 +77,7 @@ describe("operator page: access", function () {
     const { startScratchPowerSandbox } = await import("../../src/vending/sandbox/scratchpower-v1.js");
     const vendor = await startScratchPowerSandbox();
     const real = {
-      SCRATCHPOWER_URL: vendor.url,
-      SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
-      SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
-      SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
-      SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
-      SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
+      ...scratchPowerSandboxEnv(vendor.url),
     };
     const off = await startListeningService(real);
     const on = await startListeningService({

@@ -5,11 +5,7 @@ import request from "supertest";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { buildService, type Service } from "../../src/main.js";
-import {
-  SANDBOX_CREDENTIALS,
-  type SandboxHandle,
-  startScratchPowerSandbox,
-} from "../../src/vending/sandbox/scratchpower-v1.js";
+import { type SandboxHandle, startScratchPowerSandbox } from "../../src/vending/sandbox/scratchpower-v1.js";
 import {
   type AfricasTalkingSmsDouble,
   startAfricasTalkingSmsDouble,
@@ -17,6 +13,7 @@ import {
 import { spawnInstance } from "../helpers/instance-process.js";
 import { createTestDatabase, openTestLedger, type TestDatabase } from "../helpers/postgres.js";
 import { deletePrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.js";
+import { scratchPowerSandboxEnv } from "../helpers/scratchpower-env.js";
 
 const PHONE = "+26771500001";
 
@@ -38,12 +35,7 @@ describe("crash recovery across instances (real processes, real Redis)", functio
       REDIS_URL: TEST_REDIS_URL,
       DATABASE_URL: database.url,
       KEY_PREFIX: prefix,
-      SCRATCHPOWER_URL: sandbox.url,
-      SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
-      SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
-      SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
-      SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
-      SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
+      ...scratchPowerSandboxEnv(sandbox.url),
       SMS_PROVIDER: "africastalking",
       AFRICASTALKING_USERNAME: "vendingco",
       AFRICASTALKING_API_KEY: "test-api-key",
@@ -165,12 +157,7 @@ describe("recovery of a finished purchase whose customer was never told", functi
           REDIS_URL: TEST_REDIS_URL,
           DATABASE_URL: url,
           KEY_PREFIX: prefix,
-          SCRATCHPOWER_URL: sandbox.url,
-          SCRATCHPOWER_CLIENT_ID: SANDBOX_CREDENTIALS.client_id,
-          SCRATCHPOWER_CLIENT_SECRET: SANDBOX_CREDENTIALS.client_secret,
-          SCRATCHPOWER_USERNAME: SANDBOX_CREDENTIALS.username,
-          SCRATCHPOWER_PASSWORD: SANDBOX_CREDENTIALS.password,
-          SCRATCHPOWER_ORG_CODE: SANDBOX_CREDENTIALS.org_code,
+          ...scratchPowerSandboxEnv(sandbox.url),
           SMS_PROVIDER: "africastalking",
           AFRICASTALKING_USERNAME: "vendingco",
           AFRICASTALKING_API_KEY: "test-api-key",
